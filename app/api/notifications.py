@@ -1,0 +1,148 @@
+"""The webhook Open Notificaties delivers to: authenticate, validate, store once, acknowledge.
+
+The pipeline runs later, in the worker; this request only makes the notification durable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from app import intake
+from app.api.auth import authenticate_notification
+from app.api.deps import get_resources, read_body
+from app.api.schemas import (
+    BESLUITEN_EXAMPLE,
+    TEST_EXAMPLE,
+    NotificationAccepted,
+    NotificationMessage,
+)
+from app.errors import BadRequest, ParseError, invalid_params_from_errors, problem_responses
+from app.metrics import NOTIFICATIONS_RECEIVED, kanaal_label
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(tags=["notifications"])
+
+_REQUEST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": NotificationMessage.model_json_schema(),
+                "examples": {
+                    "besluitinformatieobject": {
+                        "summary": "A document was attached to a decision (decision made)",
+                        "value": BESLUITEN_EXAMPLE,
+                    },
+                    "subscription_test": {
+                        "summary": "The test message Open Notificaties sends when subscribing",
+                        "value": TEST_EXAMPLE,
+                    },
+                },
+            }
+        },
+    }
+}
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": NotificationAccepted, "description": "Received before: the existing delivery."},
+    204: {"description": "The subscription test message (`kanaal: test`): nothing is stored."},
+    **problem_responses(400, 403, 413),
+}
+
+_DESCRIPTION = """
+Receives a Notificaties API 1.0 message. The `Authorization` header must equal one of
+`GATEWAY_NOTIFICATION_AUTH` (the abonnement's `auth` value) or carry an HS256 JWT signed with
+`OMC_AUTH_JWT_SECRET`; otherwise 403 and nothing is stored.
+
+The message is committed to the database before the answer: `202` with the delivery id means it
+will be acted on. The same message delivered again (same kanaal, hoofdObject, resource,
+resourceUrl, actie, aanmaakdatum and kenmerken) is not stored twice: `200` with the existing id.
+`kanaal: "test"` (Open Notificaties' subscription check) answers `204` and does nothing.
+"""
+
+
+def parse_notification(body: bytes) -> NotificationMessage:
+    try:
+        return NotificationMessage.model_validate_json(body)
+    except ValidationError as error:
+        params = invalid_params_from_errors(error.errors(include_url=False))
+        if any(p.code == "parse_error" for p in params):
+            raise ParseError(
+                "The body must be a JSON object encoded as UTF-8.", invalid_params=params
+            ) from None
+        raise BadRequest(
+            "The notification does not match the Notificaties API message schema; "
+            "see invalidParams.",
+            invalid_params=params,
+        ) from None
+
+
+async def receive_notification(request: Request) -> Response:
+    resources = get_resources(request)
+    settings = resources.settings
+    auth_method = authenticate_notification(request.headers.get("authorization"), settings)
+    raw = await read_body(request, settings.gateway_max_body_bytes)
+    message = parse_notification(raw)
+    if message.kanaal == "test":
+        NOTIFICATIONS_RECEIVED.labels("test", "test").inc()
+        return Response(status_code=204)
+
+    stored = await intake.accept(
+        resources.session_factory,
+        message,
+        body=raw.decode("utf-8"),
+        headers=request.headers,
+        auth_method=auth_method,
+    )
+    NOTIFICATIONS_RECEIVED.labels(
+        kanaal_label(message.kanaal), "accepted" if stored.created else "duplicate"
+    ).inc()
+    log.info(
+        "notification_received",
+        notification_id=str(stored.id),
+        kanaal=message.kanaal,
+        resource=message.resource,
+        actie=message.actie,
+        duplicate=not stored.created,
+    )
+    if stored.created and resources.worker_wakeup is not None:
+        resources.worker_wakeup.set()
+    url = f"/api/v1/deliveries/{stored.id}"
+    return JSONResponse(
+        {"id": str(stored.id), "status": stored.status, "url": url, "duplicate": not stored.created},
+        status_code=202 if stored.created else 200,
+        headers={"Location": url},
+    )
+
+
+router.add_api_route(
+    "/api/v1/notifications",
+    receive_notification,
+    methods=["POST"],
+    status_code=202,
+    response_model=NotificationAccepted,
+    responses=_RESPONSES,
+    summary="Receive a notification from Open Notificaties",
+    description=_DESCRIPTION,
+    openapi_extra=_REQUEST_BODY,
+    operation_id="notification_receive",
+)
+router.add_api_route(
+    "/Events/Listen",
+    receive_notification,
+    methods=["POST"],
+    status_code=202,
+    response_model=NotificationAccepted,
+    responses=_RESPONSES,
+    summary="Receive a notification (OMC-compatible path)",
+    description="The same as `POST /api/v1/notifications`, at the path the OMC used, so that "
+    "existing abonnementen keep working.",
+    openapi_extra=_REQUEST_BODY,
+    operation_id="notification_receive_omc",
+)

@@ -1,0 +1,150 @@
+"""The `zgw-gateway` command: serve, worker, migrate, check-config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+
+import structlog
+
+from app.config import Settings
+from app.config_check import ConfigReport, check_config
+from app.logs import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+def _print_report(report: ConfigReport, *, stream: object = sys.stderr) -> None:
+    out = stream if hasattr(stream, "write") else sys.stderr
+    for problem in report.problems:
+        print(f"problem: {problem}", file=out)  # type: ignore[arg-type]
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=out)  # type: ignore[arg-type]
+
+
+def _load_or_exit() -> Settings:
+    report = check_config()
+    if not report.ok or report.settings is None:
+        print("The configuration has problems; nothing was started:", file=sys.stderr)
+        _print_report(report)
+        raise SystemExit(1)
+    return report.settings
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    report = check_config()
+    if report.ok:
+        print("configuration ok")
+        _print_report(report, stream=sys.stdout)
+        return 0
+    print(f"{len(report.problems)} problem(s) found:")
+    _print_report(report, stream=sys.stdout)
+    return 1
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.db.migrate import upgrade
+
+    settings = _load_or_exit()
+    configure_logging(settings.gateway_log_level)
+    upgrade(settings.database_url, args.revision)
+    log.info("migrations_applied", revision=args.revision)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.db.migrate import upgrade
+    from app.main import create_app
+
+    settings = _load_or_exit()
+    configure_logging(settings.gateway_log_level)
+    if not args.no_migrate:
+        upgrade(settings.database_url)
+        log.info("migrations_applied", revision="head")
+    app = create_app(settings, run_worker=not args.no_worker)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=30,
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+async def _run_worker(settings: Settings) -> None:
+    from app.db.session import create_engine, create_session_factory
+    from app.main import build_worker
+    from app.resources import Resources
+    from app.db.migrate import head_revision
+
+    engine = create_engine(settings.database_url)
+    resources = Resources(settings, engine, create_session_factory(engine), head_revision())
+    worker = build_worker(resources)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await worker.run(stop)
+    finally:
+        await engine.dispose()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    settings = _load_or_exit()
+    configure_logging(settings.gateway_log_level)
+    asyncio.run(_run_worker(settings))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zgw-gateway",
+        description="Receives ZGW notifications and acts on them (Notify NL, portal messages, "
+        "processes). Configuration comes from the environment and an optional .env file.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the HTTP API with the delivery worker")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="do not run the delivery worker in this process"
+    )
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="do not apply pending migrations at start"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the delivery worker alone")
+    worker.set_defaults(func=cmd_worker)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations (alembic upgrade)")
+    migrate.add_argument("revision", nargs="?", default="head", help="target revision")
+    migrate.set_defaults(func=cmd_migrate)
+
+    check = sub.add_parser(
+        "check-config", help="validate the configuration and print every problem"
+    )
+    check.set_defaults(func=cmd_check_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

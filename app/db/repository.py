@@ -1,0 +1,302 @@
+"""All SQL of the gateway: storing notifications once, claiming due deliveries, the trace.
+
+Functions take a session and flush at most; the caller (request or job boundary) commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from app.db.base import utcnow
+from app.db.models import DeliveryAttempt, DeliveryStatus, Notification
+from app.db.session import AsyncSession
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    dedupe_key: str
+    kanaal: str
+    resource: str
+    actie: str
+    hoofd_object: str
+    resource_url: str
+    aanmaakdatum: datetime
+    kenmerken: dict[str, str]
+    body: str
+    headers: dict[str, str]
+    auth_method: str
+
+
+@dataclass(frozen=True)
+class StoredNotification:
+    id: uuid.UUID
+    status: str
+    created: bool
+
+
+async def store_notification(session: AsyncSession, new: NewNotification) -> StoredNotification:
+    """Insert unless a notification with the same content exists (unique key, no check-then-insert)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    new_id = uuid.uuid4()
+    stmt = (
+        insert(Notification)
+        .values(
+            id=new_id,
+            dedupe_key=new.dedupe_key,
+            kanaal=new.kanaal,
+            resource=new.resource,
+            actie=new.actie,
+            hoofd_object=new.hoofd_object,
+            resource_url=new.resource_url,
+            aanmaakdatum=new.aanmaakdatum,
+            kenmerken=new.kenmerken,
+            body=new.body,
+            headers=new.headers,
+            auth_method=new.auth_method,
+            received_at=now,
+            status=DeliveryStatus.QUEUED,
+            attempt_count=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.id)
+    )
+    inserted = (await session.execute(stmt)).scalar_one_or_none()
+    if inserted is not None:
+        return StoredNotification(inserted, DeliveryStatus.QUEUED, created=True)
+    existing = (
+        await session.execute(
+            select(Notification.id, Notification.status).where(
+                Notification.dedupe_key == new.dedupe_key
+            )
+        )
+    ).one()
+    return StoredNotification(existing.id, existing.status, created=False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    notification_id: uuid.UUID
+    attempt_number: int
+
+
+async def claim_due(
+    session: AsyncSession, *, worker: str, limit: int, lease: timedelta
+) -> list[Claim]:
+    """Take up to `limit` due deliveries for `worker` and open an attempt for each.
+
+    Due means queued or retrying with `next_attempt_at` reached, or processing with an expired
+    lease (its worker died). PostgreSQL skips rows other workers hold (`FOR UPDATE SKIP
+    LOCKED`); SQLite runs the single UPDATE under its write lock, which is just as exclusive.
+    """
+    now = utcnow()
+    due = (
+        select(Notification.id)
+        .where(
+            or_(
+                and_(
+                    Notification.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.RETRYING]),
+                    Notification.next_attempt_at <= now,
+                ),
+                and_(
+                    Notification.status == DeliveryStatus.PROCESSING,
+                    Notification.lease_expires_at < now,
+                ),
+            )
+        )
+        .order_by(Notification.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = (
+        await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(due.scalar_subquery()))
+            .values(
+                status=DeliveryStatus.PROCESSING,
+                lease_owner=worker,
+                lease_expires_at=now + lease,
+                attempt_count=Notification.attempt_count + 1,
+                updated_at=now,
+            )
+            .returning(Notification.id, Notification.attempt_count)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    if not claimed:
+        return []
+    ids = [row.id for row in claimed]
+    await session.execute(
+        update(DeliveryAttempt)
+        .where(DeliveryAttempt.notification_id.in_(ids), DeliveryAttempt.finished_at.is_(None))
+        .values(
+            finished_at=now,
+            outcome="abandoned",
+            reason="the worker's lease expired before this attempt finished",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.add_all(
+        DeliveryAttempt(
+            notification_id=row.id, number=row.attempt_count, worker=worker, started_at=now
+        )
+        for row in claimed
+    )
+    await session.flush()
+    return [Claim(row.id, row.attempt_count) for row in claimed]
+
+
+async def load_notification(session: AsyncSession, notification_id: uuid.UUID) -> Notification:
+    return (
+        await session.execute(select(Notification).where(Notification.id == notification_id))
+    ).scalar_one()
+
+
+async def finish_attempt(
+    session: AsyncSession,
+    *,
+    claim: Claim,
+    worker: str,
+    status: str,
+    scenario: str | None,
+    reason: str | None,
+    checks: Sequence[dict[str, Any]],
+    upstream_calls: int,
+    next_attempt_at: datetime | None = None,
+) -> bool:
+    """Record how an attempt ended. False when the lease was lost meanwhile (nothing written)."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": status,
+        "scenario": scenario,
+        "reason": reason,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.id == claim.notification_id,
+            Notification.lease_owner == worker,
+            Notification.status == DeliveryStatus.PROCESSING,
+            Notification.attempt_count == claim.attempt_number,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        return False
+    await session.execute(
+        update(DeliveryAttempt)
+        .where(
+            DeliveryAttempt.notification_id == claim.notification_id,
+            DeliveryAttempt.number == claim.attempt_number,
+        )
+        .values(
+            finished_at=now,
+            outcome=status,
+            reason=reason,
+            checks=list(checks),
+            upstream_calls=upstream_calls,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return True
+
+
+async def release_lease(session: AsyncSession, *, claim: Claim, worker: str) -> None:
+    """Give a claimed delivery back untouched (graceful shutdown before it was started)."""
+    await session.execute(
+        update(Notification)
+        .where(
+            Notification.id == claim.notification_id,
+            Notification.lease_owner == worker,
+            Notification.attempt_count == claim.attempt_number,
+        )
+        .values(
+            status=DeliveryStatus.QUEUED,
+            lease_owner=None,
+            lease_expires_at=None,
+            attempt_count=Notification.attempt_count - 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        DeliveryAttempt.__table__.delete().where(
+            DeliveryAttempt.notification_id == claim.notification_id,
+            DeliveryAttempt.number == claim.attempt_number,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    status: str | None = None
+    scenario: str | None = None
+    kanaal: str | None = None
+    received_after: datetime | None = None
+    received_before: datetime | None = None
+
+
+async def list_deliveries(
+    session: AsyncSession, flt: DeliveryFilter, *, offset: int, limit: int
+) -> tuple[int, list[Notification]]:
+    conditions = []
+    if flt.status is not None:
+        conditions.append(Notification.status == flt.status)
+    if flt.scenario is not None:
+        conditions.append(Notification.scenario == flt.scenario)
+    if flt.kanaal is not None:
+        conditions.append(Notification.kanaal == flt.kanaal)
+    if flt.received_after is not None:
+        conditions.append(Notification.received_at >= flt.received_after)
+    if flt.received_before is not None:
+        conditions.append(Notification.received_at < flt.received_before)
+    total = (
+        await session.execute(select(func.count()).select_from(Notification).where(*conditions))
+    ).scalar_one()
+    rows = (
+        await session.execute(
+            select(Notification)
+            .where(*conditions)
+            .order_by(Notification.received_at.desc(), Notification.id)
+            .offset(offset)
+            .limit(limit)
+            .options(selectinload(Notification.attempts), selectinload(Notification.actions))
+        )
+    ).scalars()
+    return total, list(rows)
+
+
+async def get_delivery(session: AsyncSession, notification_id: uuid.UUID) -> Notification | None:
+    return (
+        await session.execute(
+            select(Notification)
+            .where(Notification.id == notification_id)
+            .options(selectinload(Notification.attempts), selectinload(Notification.actions))
+        )
+    ).scalar_one_or_none()
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(Notification.status, func.count()).group_by(Notification.status)
+    )
+    counts = {status.value: 0 for status in DeliveryStatus}
+    counts.update({status: count for status, count in rows.tuples()})
+    return counts

@@ -1,0 +1,100 @@
+"""create_app(): lifespan (database, worker), middleware, error handlers, routers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import structlog
+from fastapi import FastAPI
+
+from app import __version__
+from app.api import deliveries, health, notifications
+from app.config import Settings, get_settings
+from app.db.migrate import head_revision
+from app.db.session import create_engine, create_session_factory
+from app.errors import install_error_handlers
+from app.metrics import MetricsMiddleware
+from app.pipeline.runner import Pipeline
+from app.resources import Resources
+from app.scenarios import registered_scenarios
+from app.worker.delivery import DeliveryWorker
+
+log = structlog.get_logger(__name__)
+
+DESCRIPTION = """
+zgw-gateway receives ZGW notifications from Open Notificaties, stores each one durably and
+exactly once, decides what must happen and records why, and acts on it.
+
+* **notifications**: the webhook Open Notificaties delivers to.
+* **deliveries**: the admin trace of every notification (`Authorization: Bearer <admin key>`).
+* **operations**: health and Prometheus metrics.
+
+Every error is `application/problem+json` in the ZGW shape (`type, code, title, status, detail,
+instance`, and `invalidParams` naming each field at fault).
+"""
+
+TAGS = [
+    {"name": "notifications", "description": "Receiving notifications from Open Notificaties."},
+    {"name": "deliveries", "description": "What happened to each notification, and why."},
+    {"name": "operations", "description": "Health checks and metrics."},
+]
+
+
+def build_worker(resources: Resources) -> DeliveryWorker:
+    settings = resources.settings
+    return DeliveryWorker(
+        resources.session_factory,
+        Pipeline(registered_scenarios()),
+        batch_size=settings.gateway_worker_batch_size,
+        concurrency=settings.gateway_worker_concurrency,
+        poll_interval=settings.gateway_worker_poll_interval,
+        lease=settings.gateway_lease_duration,
+    )
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        resources = Resources(
+            settings=settings,
+            engine=engine,
+            session_factory=create_session_factory(engine),
+            head_revision=head_revision(),
+        )
+        app.state.resources = resources
+        stop = asyncio.Event()
+        worker_task = None
+        if run_worker:
+            worker = build_worker(resources)
+            resources.worker_wakeup = worker.wakeup
+            worker_task = asyncio.create_task(worker.run(stop), name="delivery-worker")
+        log.info("service_started", version=__version__, worker=run_worker)
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker_task is not None:
+                await worker_task
+            await engine.dispose()
+            log.info("service_stopped")
+
+    app = FastAPI(
+        title="zgw-gateway",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, access_log=settings.gateway_access_log)
+    app.include_router(notifications.router)
+    app.include_router(deliveries.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,20 @@
+"""What the running service holds: settings, database engine, sessions, the worker's wake-up."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.config import Settings
+from app.db.session import SessionFactory
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: SessionFactory
+    head_revision: str | None
+    worker_wakeup: asyncio.Event | None = field(default=None)
