@@ -7,6 +7,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 import structlog
 
@@ -17,12 +18,11 @@ from app.logs import configure_logging
 log = structlog.get_logger(__name__)
 
 
-def _print_report(report: ConfigReport, *, stream: object = sys.stderr) -> None:
-    out = stream if hasattr(stream, "write") else sys.stderr
+def _print_report(report: ConfigReport, *, stream: TextIO = sys.stderr) -> None:
     for problem in report.problems:
-        print(f"problem: {problem}", file=out)  # type: ignore[arg-type]
+        print(f"problem: {problem}", file=stream)
     for warning in report.warnings:
-        print(f"warning: {warning}", file=out)  # type: ignore[arg-type]
+        print(f"warning: {warning}", file=stream)
 
 
 def _load_or_exit() -> Settings:
@@ -82,10 +82,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _run_worker(settings: Settings) -> None:
+    from app.db.migrate import head_revision
     from app.db.session import create_engine, create_session_factory
     from app.main import build_worker
     from app.resources import Resources
-    from app.db.migrate import head_revision
 
     engine = create_engine(settings.database_url)
     resources = Resources(settings, engine, create_session_factory(engine), head_revision())

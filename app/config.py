@@ -78,7 +78,10 @@ SecretList = Annotated[list[SecretStr], NoDecode, BeforeValidator(_split_commas)
 WhitelistField = Annotated[Whitelist, NoDecode, BeforeValidator(_to_whitelist)]
 OptionalUrl = Annotated[str | None, AfterValidator(_check_url)]
 OriginList = Annotated[
-    list[str], NoDecode, BeforeValidator(_split_commas), AfterValidator(lambda v: [_check_origin(x) for x in v])
+    list[str],
+    NoDecode,
+    BeforeValidator(_split_commas),
+    AfterValidator(lambda v: [_check_origin(x) for x in v]),
 ]
 
 

@@ -96,7 +96,9 @@ def semantic_problems(settings: Settings) -> tuple[list[Problem], list[Problem]]
             )
         )
     if (settings.zgw_auth_jwt_secret is None) != (settings.zgw_auth_jwt_issuer is None):
-        missing = "ZGW_AUTH_JWT_ISSUER" if settings.zgw_auth_jwt_issuer is None else "ZGW_AUTH_JWT_SECRET"
+        missing = (
+            "ZGW_AUTH_JWT_ISSUER" if settings.zgw_auth_jwt_issuer is None else "ZGW_AUTH_JWT_SECRET"
+        )
         problems.append(
             Problem(
                 missing,
@@ -150,7 +152,7 @@ def semantic_problems(settings: Settings) -> tuple[list[Problem], list[Problem]]
 
 def check_config(env_file: str | Path | None = ".env") -> ConfigReport:
     try:
-        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+        settings = Settings(_env_file=env_file)
     except ValidationError as error:
         return ConfigReport(None, _from_validation_error(error), [])
     problems, warnings = semantic_problems(settings)

@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -39,7 +39,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str
-    invalidParams: list[InvalidParam] | None = None  # noqa: N815 (ZGW field name)
+    invalidParams: list[InvalidParam] | None = None
 
 
 class ProblemError(Exception):
@@ -160,14 +160,12 @@ def invalid_params_from_errors(
             loc = loc[1:]
         name = ".".join(loc) or "nonFieldErrors"
         error_type = str(error.get("type", "invalid"))
-        code = _PYDANTIC_CODES.get(error_type, error_type if error_type.isidentifier() else "invalid")
+        code = _PYDANTIC_CODES.get(
+            error_type, error_type if error_type.isidentifier() else "invalid"
+        )
         reason = str(error.get("msg", "invalid value"))
         params.append(InvalidParam(name=name, code=code, reason=reason))
     return params
-
-
-def validation_problem(error: ValidationError, detail: str = "The input is not valid.") -> BadRequest:
-    return BadRequest(detail, invalid_params=invalid_params_from_errors(error.errors(include_url=False)))
 
 
 async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -184,7 +182,9 @@ async def _handle_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _handle_request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    params = invalid_params_from_errors(exc.errors(), skip_prefix=("body", "query", "path", "header"))
+    params = invalid_params_from_errors(
+        exc.errors(), skip_prefix=("body", "query", "path", "header")
+    )
     return problem_response(
         status=400,
         code="invalid",

@@ -64,7 +64,10 @@ def _scrub_value(value: Any) -> Any:
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, dict):
-        return {k: "[masked]" if str(k).lower() in SENSITIVE_KEYS else _scrub_value(v) for k, v in value.items()}
+        return {
+            k: "[masked]" if str(k).lower() in SENSITIVE_KEYS else _scrub_value(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [_scrub_value(v) for v in value]
     return value

@@ -115,7 +115,12 @@ async def receive_notification(request: Request) -> Response:
         resources.worker_wakeup.set()
     url = f"/api/v1/deliveries/{stored.id}"
     return JSONResponse(
-        {"id": str(stored.id), "status": stored.status, "url": url, "duplicate": not stored.created},
+        {
+            "id": str(stored.id),
+            "status": stored.status,
+            "url": url,
+            "duplicate": not stored.created,
+        },
         status_code=202 if stored.created else 200,
         headers={"Location": url},
     )

@@ -33,7 +33,12 @@ def _assume_utc(value: datetime) -> datetime:
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
-Url = Annotated[str, StringConstraints(min_length=1, max_length=1000), AfterValidator(_clean_text), AfterValidator(_http_url)]
+Url = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=1000),
+    AfterValidator(_clean_text),
+    AfterValidator(_http_url),
+]
 
 BESLUITEN_EXAMPLE: dict[str, Any] = {
     "kanaal": "besluiten",
@@ -75,9 +80,9 @@ class NotificationMessage(BaseModel):
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [BESLUITEN_EXAMPLE]})
 
     kanaal: Annotated[Text, StringConstraints(min_length=1, max_length=50)]
-    hoofdObject: Url  # noqa: N815 (field names are the API's)
+    hoofdObject: Url
     resource: Annotated[Text, StringConstraints(min_length=1, max_length=100)]
-    resourceUrl: Url  # noqa: N815
+    resourceUrl: Url
     actie: Annotated[Text, StringConstraints(min_length=1, max_length=100)]
     aanmaakdatum: Annotated[datetime, Strict(), AfterValidator(_assume_utc)]
     kenmerken: dict[

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -43,7 +43,7 @@ class StoredNotification:
 
 
 async def store_notification(session: AsyncSession, new: NewNotification) -> StoredNotification:
-    """Insert unless a notification with the same content exists (unique key, no check-then-insert)."""
+    """Insert unless the same content exists: a unique key, never check-then-insert."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
@@ -237,7 +237,7 @@ async def release_lease(session: AsyncSession, *, claim: Claim, worker: str) -> 
         .execution_options(synchronize_session=False)
     )
     await session.execute(
-        DeliveryAttempt.__table__.delete().where(
+        delete(DeliveryAttempt).where(
             DeliveryAttempt.notification_id == claim.notification_id,
             DeliveryAttempt.number == claim.attempt_number,
         )
@@ -298,5 +298,5 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
         select(Notification.status, func.count()).group_by(Notification.status)
     )
     counts = {status.value: 0 for status in DeliveryStatus}
-    counts.update({status: count for status, count in rows.tuples()})
+    counts.update(dict(rows.tuples()))
     return counts

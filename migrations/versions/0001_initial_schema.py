@@ -101,9 +101,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_actions")),
     )
-    op.create_index(
-        "ix_delivery_actions_notification_id", "delivery_actions", ["notification_id"]
-    )
+    op.create_index("ix_delivery_actions_notification_id", "delivery_actions", ["notification_id"])
 
 
 def downgrade() -> None:
