@@ -256,8 +256,10 @@ class Settings(BaseSettings):
         examples=["Output Management Component"],
         json_schema_extra={"group": "OMC"},
     )
-    omc_feature_workflow_version: Literal[1, 2] = Field(
+    omc_feature_workflow_version: int = Field(
         default=2,
+        ge=1,
+        le=2,
         description="`2`: Open Klant 2 (Klantinteracties API); `1`: Klanten API 1.0.",
         examples=["2"],
         json_schema_extra={"group": "OMC"},

@@ -61,7 +61,7 @@ def _from_validation_error(error: ValidationError) -> list[Problem]:
         if name not in Settings.model_fields:
             problems.append(Problem(name.upper(), item["msg"]))
             continue
-        message = item["msg"]
+        message = item["msg"].removeprefix("Value error, ")
         if not is_secret(name) and "input" in item and isinstance(item["input"], str | int):
             message += f"; got {item['input']!r}"
         problems.append(Problem(env_name(name), message, example_for(name)))

@@ -13,7 +13,7 @@ import logging
 import re
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -86,12 +86,12 @@ def redact_personal_data(
     return event_dict
 
 
-_configured = False
+_handler: logging.Handler | None = None
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Route stdlib and structlog through one JSON renderer on stdout."""
-    global _configured
+def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Route stdlib and structlog through one JSON renderer on stdout (or `stream`)."""
+    global _handler
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -116,13 +116,13 @@ def configure_logging(level: str = "INFO") -> None:
             structlog.processors.JSONRenderer(),
         ],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
-    if _configured:
-        for old in list(root.handlers):
-            root.removeHandler(old)
+    if _handler is not None:
+        root.removeHandler(_handler)
     root.addHandler(handler)
+    _handler = handler
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -130,4 +130,3 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
-    _configured = True

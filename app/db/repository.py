@@ -298,5 +298,6 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
         select(Notification.status, func.count()).group_by(Notification.status)
     )
     counts = {status.value: 0 for status in DeliveryStatus}
-    counts.update(dict(rows.tuples()))
+    for status, count in rows.all():
+        counts[status] = count
     return counts

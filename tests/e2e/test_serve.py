@@ -1,0 +1,117 @@
+"""The real thing: `zgw-gateway serve` in its own process, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import ADMIN_KEY, WEBHOOK_TOKEN, besluiten_notification, free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def server(tmp_path: Path, database_url: str, repo_root: Path) -> Iterator[str]:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OMC_", "ZGW_", "NOTIFY_", "GATEWAY_"))
+    }
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "GATEWAY_ENVIRONMENT": "development",
+            "GATEWAY_NOTIFICATION_AUTH": WEBHOOK_TOKEN,
+            "GATEWAY_ADMIN_API_KEYS": ADMIN_KEY,
+            "PYTHONPATH": str(repo_root),
+        }
+    )
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        assert process.poll() is None, (tmp_path / "serve.log").read_text()
+        try:
+            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "server did not become ready"
+        time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        log.close()
+        # uvicorn re-raises SIGTERM once it has shut down cleanly, so supervisors see it.
+        assert process.returncode in (0, -signal.SIGTERM)
+        log_text = (tmp_path / "serve.log").read_text()
+        assert '"event": "service_stopped"' in log_text, log_text
+        assert "Traceback" not in log_text, log_text
+
+
+async def test_post_over_http_and_read_the_trace(server: str, tmp_path: Path) -> None:
+    message = besluiten_notification()
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        posted = await client.post(
+            "/api/v1/notifications", json=message, headers={"Authorization": WEBHOOK_TOKEN}
+        )
+        assert posted.status_code == 202
+        trace_url = posted.json()["url"]
+
+        async with asyncio.timeout(20):
+            while True:
+                trace = (await client.get(trace_url, headers=admin)).json()
+                if trace["status"] not in ("queued", "processing"):
+                    break
+                await asyncio.sleep(0.05)
+
+    assert trace["status"] == "skipped"
+    assert trace["notification"] == message
+    assert trace["checks"][0]["name"] == "scenario"
+    assert trace["attempts"][0]["outcome"] == "skipped"
+    log_text = (tmp_path / "serve.log").read_text()
+    assert WEBHOOK_TOKEN not in log_text
+    assert '"event": "notification_received"' in log_text
+
+
+async def test_concurrent_identical_posts_over_http(server: str) -> None:
+    message = besluiten_notification()
+    async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/notifications",
+                    json=message,
+                    headers={"Authorization": WEBHOOK_TOKEN},
+                )
+                for _ in range(10)
+            )
+        )
+        listing = (
+            await client.get("/api/v1/deliveries", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        ).json()
+
+    assert sorted(r.status_code for r in responses) == [200] * 9 + [202]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert listing["count"] == 1

@@ -1,0 +1,83 @@
+"""Shared test material: realistic notifications, tokens, database helpers."""
+
+from __future__ import annotations
+
+import copy
+import socket
+import uuid
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+WEBHOOK_TOKEN = "Bearer test-webhook-token-0123456789abcdef"
+ADMIN_KEY = "test-admin-key-0123456789abcdef"
+OMC_SECRET = "omc-test-secret-0123456789abcdef0123456789"
+
+OZ = "https://openzaak.gemeente.nl"
+
+
+def besluiten_notification(**overrides: Any) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "kanaal": "besluiten",
+        "hoofdObject": f"{OZ}/besluiten/api/v1/besluiten/{uuid.uuid4()}",
+        "resource": "besluitinformatieobject",
+        "resourceUrl": f"{OZ}/besluiten/api/v1/besluitinformatieobjecten/{uuid.uuid4()}",
+        "actie": "create",
+        "aanmaakdatum": "2026-11-20T09:14:03.512Z",
+        "kenmerken": {
+            "verantwoordelijkeOrganisatie": "002220647",
+            "besluittype": f"{OZ}/catalogi/api/v1/besluittypen/"
+            "7f0e1d2c-3b4a-4958-8d7c-6b5a4f3e2d1c",
+            "besluittype.catalogus": f"{OZ}/catalogi/api/v1/catalogussen/"
+            "1d2c3b4a-5f6e-4d8c-9b0a-1f2e3d4c5b6a",
+        },
+        "source": "open-zaak",
+    }
+    message.update(copy.deepcopy(overrides))
+    return message
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _asyncpg_dsn(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(scheme="postgresql"))
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def create_postgres_database(base_url: str) -> str:
+    """A fresh, empty database on the server of `base_url`; returns its SQLAlchemy URL."""
+    name = f"zgw_test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(_asyncpg_dsn(base_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return with_database(base_url, name)
+
+
+async def drop_postgres_database(base_url: str, url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    connection = await asyncpg.connect(_asyncpg_dsn(base_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def count_rows(engine: AsyncEngine, table: str) -> int:
+    async with engine.connect() as connection:
+        result = await connection.execute(text(f"SELECT count(*) FROM {table}"))
+        return int(result.scalar_one())

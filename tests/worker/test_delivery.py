@@ -1,0 +1,131 @@
+"""The delivery worker: wakes on new notifications, records every attempt, retries crashes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.api.schemas import NotificationMessage
+from app.db.session import create_session_factory
+from app.pipeline.runner import Pipeline
+from app.pipeline.trace import Check, Outcome
+from app.worker.delivery import DeliveryWorker
+from tests.helpers import besluiten_notification
+
+
+class Exploding:
+    name = "exploding"
+
+    def matches(self, message: NotificationMessage) -> bool:
+        return True
+
+    async def run(self, message: NotificationMessage) -> Outcome:
+        raise RuntimeError("bug in a scenario")
+
+
+class Sending:
+    name = "decision_made"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def matches(self, message: NotificationMessage) -> bool:
+        return message.kanaal == "besluiten"
+
+    async def run(self, message: NotificationMessage) -> Outcome:
+        self.seen.append(message.resourceUrl)
+        return Outcome(
+            status="done",
+            checks=[Check("document_status", True, "status is definitief")],
+            upstream_calls=5,
+        )
+
+
+async def _post(client: httpx.AsyncClient, headers: dict[str, str], **overrides: str) -> str:
+    response = await client.post(
+        "/api/v1/notifications", json=besluiten_notification(**overrides), headers=headers
+    )
+    assert response.status_code == 202
+    delivery_id: str = response.json()["id"]
+    return delivery_id
+
+
+async def test_a_crashing_scenario_is_retried_later_not_lost(
+    client: httpx.AsyncClient, engine: AsyncEngine, webhook_headers: dict[str, str]
+) -> None:
+    await _post(client, webhook_headers)
+    worker = DeliveryWorker(create_session_factory(engine), Pipeline([Exploding()]))
+
+    assert await worker.run_once() == 1
+    assert await worker.run_once() == 0  # not due yet
+
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(
+                text("SELECT status, reason, next_attempt_at FROM notifications")
+            )
+        ).one()
+    assert row.status == "retrying"
+    assert "RuntimeError" in row.reason
+    assert "bug in a scenario" not in row.reason
+    next_attempt = row.next_attempt_at
+    if isinstance(next_attempt, str):
+        next_attempt = datetime.fromisoformat(next_attempt)
+    if next_attempt.tzinfo is None:
+        next_attempt = next_attempt.replace(tzinfo=UTC)
+    assert next_attempt > datetime.now(UTC)
+
+
+async def test_scenario_outcome_is_recorded_with_its_checks(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    webhook_headers: dict[str, str],
+    admin_headers: dict[str, str],
+) -> None:
+    delivery_id = await _post(client, webhook_headers)
+    other = await _post(client, webhook_headers, kanaal="zaken")
+    scenario = Sending()
+    worker = DeliveryWorker(create_session_factory(engine), Pipeline([scenario]))
+
+    assert await worker.run_once() == 2
+
+    trace = (await client.get(f"/api/v1/deliveries/{delivery_id}", headers=admin_headers)).json()
+    assert trace["status"] == "done"
+    assert trace["scenario"] == "decision_made"
+    assert [c["name"] for c in trace["checks"]] == ["scenario", "document_status"]
+    assert trace["attempts"][0]["upstream_calls"] == 5
+    assert len(scenario.seen) == 1
+    skipped = (await client.get(f"/api/v1/deliveries/{other}", headers=admin_headers)).json()
+    assert skipped["status"] == "skipped"
+
+
+async def test_in_process_worker_is_woken_by_the_webhook(
+    database_url: str, webhook_headers: dict[str, str], admin_headers: dict[str, str]
+) -> None:
+    from datetime import timedelta
+
+    from app.main import create_app
+    from tests.conftest import make_settings
+
+    # A poll interval far longer than the test may take: only the wake-up can get it done.
+    settings = make_settings(database_url, gateway_worker_poll_interval=timedelta(hours=1))
+    app: FastAPI = create_app(settings, run_worker=True)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            delivery_id = await _post(client, webhook_headers)
+            status = "queued"
+            async with asyncio.timeout(10):
+                while status in ("queued", "processing"):
+                    await asyncio.sleep(0.01)
+                    trace = await client.get(
+                        f"/api/v1/deliveries/{delivery_id}", headers=admin_headers
+                    )
+                    status = trace.json()["status"]
+
+    assert status == "skipped"
