@@ -9,6 +9,7 @@ A test fails when either file disagrees with Settings.
 from __future__ import annotations
 
 import sys
+
 from app.config import Settings, env_name
 from app.config_check import example_for, is_secret
 
