@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
 
 from app.api.deps import get_resources
@@ -16,6 +16,10 @@ router = APIRouter(tags=["operations"])
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "database": "ok", "migration": "0001"}]}
+    )
+
     status: str
     database: str | None = None
     migration: str | None = None
@@ -56,7 +60,18 @@ async def ready(request: Request) -> Health:
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Text exposition."}},
+    responses={
+        200: {
+            "description": "Prometheus text exposition.",
+            "content": {
+                CONTENT_TYPE_LATEST: {
+                    "example": 'zgw_gateway_deliveries{status="queued"} 3.0\n'
+                    'zgw_gateway_notifications_received_total{kanaal="besluiten",'
+                    'outcome="accepted"} 42.0\n'
+                }
+            },
+        }
+    },
 )
 async def metrics(request: Request) -> Response:
     async with get_resources(request).session_factory() as session:

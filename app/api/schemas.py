@@ -197,6 +197,19 @@ class DeliveryOut(BaseModel):
 
 
 class DeliveryPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "count": 120,
+                    "next": "/api/v1/deliveries?status=skipped&page=2",
+                    "previous": None,
+                    "results": [DELIVERY_EXAMPLE],
+                }
+            ]
+        }
+    )
+
     count: int
     next: str | None
     previous: str | None

@@ -116,6 +116,8 @@ async def test_openapi_documents_every_operation_with_examples(client: httpx.Asy
     for path, operations in schema["paths"].items():
         for operation in operations.values():
             assert operation.get("summary"), f"{path} has no summary"
+    for name in ("DeliveryOut", "DeliveryPage", "Health", "NotificationAccepted"):
+        assert schema["components"]["schemas"][name]["examples"], name
     trace = schema["components"]["schemas"]["DeliveryOut"]
     assert trace["examples"][0]["checks"][0]["name"] == "scenario"
     assert (await client.get("/docs")).status_code == 200
