@@ -82,14 +82,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _run_worker(settings: Settings) -> None:
-    from app.db.migrate import head_revision
     from app.db.session import create_engine, create_session_factory
     from app.main import build_worker
-    from app.resources import Resources
 
     engine = create_engine(settings.database_url)
-    resources = Resources(settings, engine, create_session_factory(engine), head_revision())
-    worker = build_worker(resources)
+    worker = build_worker(settings, create_session_factory(engine))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -13,8 +13,9 @@ from app import __version__
 from app.api import deliveries, health, notifications
 from app.config import Settings, get_settings
 from app.db.migrate import head_revision
-from app.db.session import create_engine, create_session_factory
+from app.db.session import SessionFactory, create_engine, create_session_factory
 from app.errors import install_error_handlers
+from app.intake import IntakeWriter
 from app.metrics import MetricsMiddleware
 from app.pipeline.runner import Pipeline
 from app.resources import Resources
@@ -42,10 +43,9 @@ TAGS = [
 ]
 
 
-def build_worker(resources: Resources) -> DeliveryWorker:
-    settings = resources.settings
+def build_worker(settings: Settings, session_factory: SessionFactory) -> DeliveryWorker:
     return DeliveryWorker(
-        resources.session_factory,
+        session_factory,
         Pipeline(registered_scenarios()),
         batch_size=settings.gateway_worker_batch_size,
         concurrency=settings.gateway_worker_concurrency,
@@ -65,18 +65,21 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             engine=engine,
             session_factory=create_session_factory(engine),
             head_revision=head_revision(),
+            intake=IntakeWriter(engine),
         )
         app.state.resources = resources
+        resources.intake.start()
         stop = asyncio.Event()
         worker_task = None
         if run_worker:
-            worker = build_worker(resources)
+            worker = build_worker(settings, resources.session_factory)
             resources.worker_wakeup = worker.wakeup
             worker_task = asyncio.create_task(worker.run(stop), name="delivery-worker")
         log.info("service_started", version=__version__, worker=run_worker)
         try:
             yield
         finally:
+            await resources.intake.stop()
             stop.set()
             if worker_task is not None:
                 await worker_task

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
 from app.db.session import SessionFactory
+from app.intake import IntakeWriter
 
 
 @dataclass
@@ -17,4 +18,5 @@ class Resources:
     engine: AsyncEngine
     session_factory: SessionFactory
     head_revision: str | None
+    intake: IntakeWriter
     worker_wakeup: asyncio.Event | None = field(default=None)

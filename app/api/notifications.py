@@ -21,7 +21,13 @@ from app.api.schemas import (
     NotificationAccepted,
     NotificationMessage,
 )
-from app.errors import BadRequest, ParseError, invalid_params_from_errors, problem_responses
+from app.errors import (
+    BadRequest,
+    ParseError,
+    ServiceUnavailable,
+    invalid_params_from_errors,
+    problem_responses,
+)
 from app.metrics import NOTIFICATIONS_RECEIVED, kanaal_label
 
 log = structlog.get_logger(__name__)
@@ -52,7 +58,7 @@ _REQUEST_BODY: dict[str, Any] = {
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": NotificationAccepted, "description": "Received before: the existing delivery."},
     204: {"description": "The subscription test message (`kanaal: test`): nothing is stored."},
-    **problem_responses(400, 403, 413),
+    **problem_responses(400, 403, 413, 503),
 }
 
 _DESCRIPTION = """
@@ -93,13 +99,16 @@ async def receive_notification(request: Request) -> Response:
         NOTIFICATIONS_RECEIVED.labels("test", "test").inc()
         return Response(status_code=204)
 
-    stored = await intake.accept(
-        resources.session_factory,
-        message,
-        body=raw.decode("utf-8"),
-        headers=request.headers,
-        auth_method=auth_method,
+    new = intake.new_notification(
+        message, body=raw.decode("utf-8"), headers=request.headers, auth_method=auth_method
     )
+    try:
+        stored = await resources.intake.store(new)
+    except intake.StoreUnavailable:
+        raise ServiceUnavailable(
+            "The notification could not be stored right now; nothing was accepted. "
+            "Deliver it again later."
+        ) from None
     NOTIFICATIONS_RECEIVED.labels(
         kanaal_label(message.kanaal), "accepted" if stored.created else "duplicate"
     ).inc()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app.db.base import utcnow
 from app.db.models import DeliveryAttempt, DeliveryStatus, Notification
-from app.db.session import AsyncSession
+from app.db.session import AsyncConnection, AsyncSession
 
 
 @dataclass(frozen=True)
@@ -42,47 +42,66 @@ class StoredNotification:
     created: bool
 
 
-async def store_notification(session: AsyncSession, new: NewNotification) -> StoredNotification:
-    """Insert unless the same content exists: a unique key, never check-then-insert."""
-    dialect = session.get_bind().dialect.name
+def _insert_notifications(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    now = utcnow()
-    new_id = uuid.uuid4()
-    stmt = (
+    return (
         insert(Notification)
-        .values(
-            id=new_id,
-            dedupe_key=new.dedupe_key,
-            kanaal=new.kanaal,
-            resource=new.resource,
-            actie=new.actie,
-            hoofd_object=new.hoofd_object,
-            resource_url=new.resource_url,
-            aanmaakdatum=new.aanmaakdatum,
-            kenmerken=new.kenmerken,
-            body=new.body,
-            headers=new.headers,
-            auth_method=new.auth_method,
-            received_at=now,
-            status=DeliveryStatus.QUEUED,
-            attempt_count=0,
-            next_attempt_at=now,
-            updated_at=now,
-        )
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Notification.id)
+        .returning(Notification.id, Notification.dedupe_key)
     )
-    inserted = (await session.execute(stmt)).scalar_one_or_none()
-    if inserted is not None:
-        return StoredNotification(inserted, DeliveryStatus.QUEUED, created=True)
-    existing = (
-        await session.execute(
-            select(Notification.id, Notification.status).where(
-                Notification.dedupe_key == new.dedupe_key
+
+
+_INSERTS = {dialect: _insert_notifications(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+async def store_notifications(
+    connection: AsyncConnection, batch: Sequence[NewNotification]
+) -> dict[str, StoredNotification]:
+    """Insert a batch in one statement, skipping content that is already stored.
+
+    Deduplication rests on the unique `dedupe_key` (`ON CONFLICT DO NOTHING`), never on
+    check-then-insert, so it holds across concurrent requests, processes and replicas. Returns
+    the stored delivery for every dedupe key of the batch.
+    """
+    now = utcnow()
+    unique = {new.dedupe_key: new for new in reversed(batch)}
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "dedupe_key": new.dedupe_key,
+            "kanaal": new.kanaal,
+            "resource": new.resource,
+            "actie": new.actie,
+            "hoofd_object": new.hoofd_object,
+            "resource_url": new.resource_url,
+            "aanmaakdatum": new.aanmaakdatum,
+            "kenmerken": new.kenmerken,
+            "body": new.body,
+            "headers": new.headers,
+            "auth_method": new.auth_method,
+            "received_at": now,
+            "status": DeliveryStatus.QUEUED.value,
+            "attempt_count": 0,
+            "next_attempt_at": now,
+            "updated_at": now,
+        }
+        for new in unique.values()
+    ]
+    inserted = await connection.execute(_INSERTS[connection.dialect.name], rows)
+    stored = {
+        row.dedupe_key: StoredNotification(row.id, DeliveryStatus.QUEUED, created=True)
+        for row in inserted
+    }
+    missing = [key for key in unique if key not in stored]
+    if missing:
+        existing = await connection.execute(
+            select(Notification.id, Notification.status, Notification.dedupe_key).where(
+                Notification.dedupe_key.in_(missing)
             )
         )
-    ).one()
-    return StoredNotification(existing.id, existing.status, created=False)
+        for row in existing:
+            stored[row.dedupe_key] = StoredNotification(row.id, row.status, created=False)
+    return stored
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ class DeliveryWorker:
         """Work until `stop` is set; then finish what was claimed and return."""
         log.info("worker_started", worker=self.worker_id)
         while not stop.is_set():
+            # Cleared before looking, so a wake-up that arrives during the look is not lost.
+            self.wakeup.clear()
             try:
                 handled = await self.run_once()
             except Exception as error:  # the loop must survive a database hiccup
@@ -68,7 +70,6 @@ class DeliveryWorker:
         log.info("worker_stopped", worker=self.worker_id)
 
     async def _idle(self, stop: asyncio.Event) -> None:
-        self.wakeup.clear()
         waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wakeup.wait())}
         try:
             await asyncio.wait(

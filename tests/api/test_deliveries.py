@@ -26,7 +26,8 @@ async def post(client: httpx.AsyncClient, headers: dict[str, str], **overrides: 
 
 
 async def run_worker_once(app: FastAPI) -> int:
-    return await build_worker(app.state.resources).run_once()
+    resources = app.state.resources
+    return await build_worker(resources.settings, resources.session_factory).run_once()
 
 
 @pytest.mark.parametrize(
