@@ -94,6 +94,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        # FastAPI's built-in OpenTelemetry hooks read the environment on every request and, once
+        # a provider is configured, export exception messages and stack traces. The gateway has
+        # its own metrics and scrubbed logs, so they stay off.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, access_log=settings.gateway_access_log)

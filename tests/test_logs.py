@@ -71,3 +71,16 @@ def test_http_client_request_urls_are_not_logged(json_logs: io.StringIO) -> None
     lines = _lines(json_logs)
     assert [line["event"] for line in lines] == ["Started server process"]
     assert lines[0]["level"] == "info"
+
+
+def test_errors_carry_their_traceback_and_debug_is_dropped(json_logs: io.StringIO) -> None:
+    log = structlog.get_logger("t")
+    try:
+        raise ValueError("boom")
+    except ValueError as error:
+        log.error("step_failed", error_type="ValueError", exc_info=error)
+    log.debug("noise")
+
+    [line] = _lines(json_logs)
+    assert line["event"] == "step_failed"
+    assert "ValueError: boom" in str(line["exception"])

@@ -112,7 +112,9 @@ async def receive_notification(request: Request) -> Response:
     NOTIFICATIONS_RECEIVED.labels(
         kanaal_label(message.kanaal), "accepted" if stored.created else "duplicate"
     ).inc()
-    log.info(
+    # One line per delivery comes from the worker (`delivery_finished`); a redelivery is the
+    # interesting event here. Logging every receipt at INFO costs ~15% of intake throughput.
+    (log.debug if stored.created else log.info)(
         "notification_received",
         notification_id=str(stored.id),
         kanaal=message.kanaal,

@@ -92,7 +92,7 @@ async def test_post_over_http_and_read_the_trace(server: str, tmp_path: Path) ->
     assert trace["attempts"][0]["outcome"] == "skipped"
     log_text = (tmp_path / "serve.log").read_text()
     assert WEBHOOK_TOKEN not in log_text
-    assert '"event": "notification_received"' in log_text
+    assert '"event": "delivery_finished"' in log_text
 
 
 async def test_concurrent_identical_posts_over_http(server: str) -> None:
