@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from typing import TextIO
 
 import structlog
+import uvicorn
+from fastapi import FastAPI
 
 from app.config import Settings
 from app.config_check import ConfigReport, check_config
@@ -55,9 +57,21 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def server_config(app: FastAPI, *, host: str, port: int) -> uvicorn.Config:
+    """How the gateway is served (the intake benchmark serves its baseline the same way)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # our JSON logging (app/logs.py) handles uvicorn's loggers too
+        access_log=False,  # GATEWAY_ACCESS_LOG switches on our own, route-template access log
+        server_header=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=30,
+    )
 
+
+def cmd_serve(args: argparse.Namespace) -> int:
     from app.db.migrate import upgrade
     from app.main import create_app
 
@@ -67,17 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         upgrade(settings.database_url)
         log.info("migrations_applied", revision="head")
     app = create_app(settings, run_worker=not args.no_worker)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=30,
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(server_config(app, host=args.host, port=args.port)).run()
     return 0
 
 

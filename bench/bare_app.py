@@ -2,7 +2,7 @@
 
     python -m bench.bare_app --port 8001
 
-The uvicorn.Config arguments are those of `zgw-gateway serve` (app/cli.py), so the difference
+It is served by the very `server_config()` of `zgw-gateway serve` (app/cli.py), so the difference
 between this and the gateway is the gateway's own work, not the server's configuration.
 """
 
@@ -12,6 +12,8 @@ import argparse
 
 import uvicorn
 from fastapi import FastAPI, Response
+
+from app.cli import server_config
 
 app = FastAPI()
 
@@ -26,17 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8001, help="port to listen on")
     args = parser.parse_args(argv)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=30,
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(server_config(app, host=args.host, port=args.port)).run()
     return 0
 
 

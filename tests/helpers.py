@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import os
 import socket
 import uuid
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -38,6 +41,38 @@ def besluiten_notification(**overrides: Any) -> dict[str, Any]:
     }
     message.update(copy.deepcopy(overrides))
     return message
+
+
+def gateway_env(database_url: str, repo_root: Path, **extra: str) -> dict[str, str]:
+    """Environment for a gateway subprocess: this one, minus any gateway configuration."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OMC_", "ZGW_", "NOTIFY_", "GATEWAY_"))
+    }
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "GATEWAY_ENVIRONMENT": "development",
+            "GATEWAY_NOTIFICATION_AUTH": WEBHOOK_TOKEN,
+            "GATEWAY_ADMIN_API_KEYS": ADMIN_KEY,
+            "PYTHONPATH": str(repo_root),
+            **extra,
+        }
+    )
+    return env
+
+
+async def post_notification(client: httpx.AsyncClient, **overrides: Any) -> str:
+    """Post a fresh besluiten notification; the new delivery's id."""
+    response = await client.post(
+        "/api/v1/notifications",
+        json=besluiten_notification(**overrides),
+        headers={"Authorization": WEBHOOK_TOKEN},
+    )
+    assert response.status_code == 202, response.text
+    delivery_id: str = response.json()["id"]
+    return delivery_id
 
 
 def free_port() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -13,16 +12,7 @@ from fastapi import FastAPI
 from app.main import build_worker
 from tests.api.test_notifications import assert_problem
 from tests.conftest import make_settings
-from tests.helpers import besluiten_notification
-
-
-async def post(client: httpx.AsyncClient, headers: dict[str, str], **overrides: Any) -> str:
-    response = await client.post(
-        "/api/v1/notifications", json=besluiten_notification(**overrides), headers=headers
-    )
-    assert response.status_code == 202
-    delivery_id: str = response.json()["id"]
-    return delivery_id
+from tests.helpers import besluiten_notification, post_notification
 
 
 async def run_worker_once(app: FastAPI) -> int:
@@ -73,7 +63,7 @@ async def test_admin_api_is_closed_without_configured_keys(database_url: str) ->
 async def test_trace_of_a_queued_delivery(
     client: httpx.AsyncClient, webhook_headers: dict[str, str], admin_headers: dict[str, str]
 ) -> None:
-    delivery_id = await post(client, webhook_headers)
+    delivery_id = await post_notification(client)
 
     trace = (await client.get(f"/api/v1/deliveries/{delivery_id}", headers=admin_headers)).json()
 
@@ -130,7 +120,7 @@ async def test_trace_after_the_worker_ran(
 async def test_worker_does_not_run_a_finished_delivery_again(
     app: FastAPI, client: httpx.AsyncClient, webhook_headers: dict[str, str]
 ) -> None:
-    await post(client, webhook_headers)
+    await post_notification(client)
 
     assert await run_worker_once(app) == 1
     assert await run_worker_once(app) == 0
@@ -159,9 +149,9 @@ async def test_list_filters_by_status_and_kanaal(
     webhook_headers: dict[str, str],
     admin_headers: dict[str, str],
 ) -> None:
-    skipped = await post(client, webhook_headers)
+    skipped = await post_notification(client)
     await run_worker_once(app)
-    queued = await post(client, webhook_headers, kanaal="zaken", resource="status")
+    queued = await post_notification(client, kanaal="zaken", resource="status")
 
     async def ids(**params: str) -> list[str]:
         response = await client.get("/api/v1/deliveries", params=params, headers=admin_headers)
@@ -178,7 +168,7 @@ async def test_list_filters_by_status_and_kanaal(
 async def test_list_filters_by_time_range(
     client: httpx.AsyncClient, webhook_headers: dict[str, str], admin_headers: dict[str, str]
 ) -> None:
-    delivery_id = await post(client, webhook_headers)
+    delivery_id = await post_notification(client)
     now = datetime.now(UTC)
 
     async def ids(**params: str) -> list[str]:
@@ -195,7 +185,7 @@ async def test_list_filters_by_time_range(
 async def test_list_is_paginated(
     client: httpx.AsyncClient, webhook_headers: dict[str, str], admin_headers: dict[str, str]
 ) -> None:
-    created = [await post(client, webhook_headers) for _ in range(5)]
+    created = [await post_notification(client) for _ in range(5)]
 
     first = (
         await client.get("/api/v1/deliveries", params={"page_size": 2}, headers=admin_headers)

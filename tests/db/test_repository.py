@@ -12,21 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.db import repository
 from app.db.models import DeliveryAttempt, Notification
 from app.db.session import create_session_factory
-from tests.helpers import besluiten_notification
+from tests.helpers import post_notification
 
 
-async def _post(client: httpx.AsyncClient, headers: dict[str, str], n: int = 1) -> None:
+async def _post(client: httpx.AsyncClient, n: int = 1) -> None:
     for _ in range(n):
-        response = await client.post(
-            "/api/v1/notifications", json=besluiten_notification(), headers=headers
-        )
-        assert response.status_code == 202
+        await post_notification(client)
 
 
 async def test_claims_do_not_overlap(
     client: httpx.AsyncClient, engine: AsyncEngine, webhook_headers: dict[str, str]
 ) -> None:
-    await _post(client, webhook_headers, 5)
+    await _post(client, 5)
     sessions = create_session_factory(engine)
     lease = timedelta(minutes=5)
 
@@ -47,7 +44,7 @@ async def test_claims_do_not_overlap(
 async def test_expired_lease_is_taken_over_and_the_late_worker_loses(
     client: httpx.AsyncClient, engine: AsyncEngine, webhook_headers: dict[str, str]
 ) -> None:
-    await _post(client, webhook_headers)
+    await _post(client)
     sessions = create_session_factory(engine)
 
     async with sessions() as session, session.begin():
@@ -103,7 +100,7 @@ async def test_expired_lease_is_taken_over_and_the_late_worker_loses(
 async def test_released_claim_is_due_again(
     client: httpx.AsyncClient, engine: AsyncEngine, webhook_headers: dict[str, str]
 ) -> None:
-    await _post(client, webhook_headers)
+    await _post(client)
     sessions = create_session_factory(engine)
     lease = timedelta(minutes=5)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import ADMIN_KEY, WEBHOOK_TOKEN, besluiten_notification, free_port
+from tests.helpers import (
+    ADMIN_KEY,
+    WEBHOOK_TOKEN,
+    besluiten_notification,
+    free_port,
+    gateway_env,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -22,20 +27,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def server(tmp_path: Path, database_url: str, repo_root: Path) -> Iterator[str]:
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OMC_", "ZGW_", "NOTIFY_", "GATEWAY_"))
-    }
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "GATEWAY_ENVIRONMENT": "development",
-            "GATEWAY_NOTIFICATION_AUTH": WEBHOOK_TOKEN,
-            "GATEWAY_ADMIN_API_KEYS": ADMIN_KEY,
-            "PYTHONPATH": str(repo_root),
-        }
-    )
+    env = gateway_env(database_url, repo_root)
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],

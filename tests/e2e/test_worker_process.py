@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -17,35 +16,16 @@ from sqlalchemy import text
 from app.db.session import create_engine
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.helpers import ADMIN_KEY, WEBHOOK_TOKEN, besluiten_notification
+from tests.helpers import gateway_env, post_notification
 
 pytestmark = pytest.mark.e2e
-
-
-def _env(database_url: str, repo_root: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OMC_", "ZGW_", "NOTIFY_", "GATEWAY_"))
-    }
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "GATEWAY_ENVIRONMENT": "development",
-            "GATEWAY_NOTIFICATION_AUTH": WEBHOOK_TOKEN,
-            "GATEWAY_ADMIN_API_KEYS": ADMIN_KEY,
-            "GATEWAY_WORKER_POLL_INTERVAL": "PT0.05S",
-            "PYTHONPATH": str(repo_root),
-        }
-    )
-    return env
 
 
 async def test_migrate_then_a_separate_worker_handles_what_the_api_stored(
     fresh_database: Any, tmp_path: Path, repo_root: Path
 ) -> None:
     url = fresh_database("processes")
-    env = _env(url, repo_root)
+    env = gateway_env(url, repo_root, GATEWAY_WORKER_POLL_INTERVAL="PT0.05S")
 
     migrate = subprocess.run(
         [sys.executable, "-m", "app.cli", "migrate"],
@@ -64,12 +44,7 @@ async def test_migrate_then_a_separate_worker_handles_what_the_api_stored(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             for _ in range(5):
-                response = await client.post(
-                    "/api/v1/notifications",
-                    json=besluiten_notification(),
-                    headers={"Authorization": WEBHOOK_TOKEN},
-                )
-                assert response.status_code == 202
+                await post_notification(client)
 
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
@@ -108,7 +83,7 @@ async def test_migrate_then_a_separate_worker_handles_what_the_api_stored(
 def test_commands_refuse_to_start_on_a_broken_configuration(
     tmp_path: Path, repo_root: Path, database_url: str
 ) -> None:
-    env = _env(database_url, repo_root)
+    env = gateway_env(database_url, repo_root)
     env["GATEWAY_MAX_BODY_BYTES"] = "many"
 
     for command in ("serve", "worker", "migrate"):

@@ -15,7 +15,7 @@ from app.db.session import create_session_factory
 from app.pipeline.runner import Pipeline
 from app.pipeline.trace import Check, Outcome
 from app.worker.delivery import DeliveryWorker
-from tests.helpers import besluiten_notification
+from tests.helpers import post_notification
 
 
 class Exploding:
@@ -46,19 +46,10 @@ class Sending:
         )
 
 
-async def _post(client: httpx.AsyncClient, headers: dict[str, str], **overrides: str) -> str:
-    response = await client.post(
-        "/api/v1/notifications", json=besluiten_notification(**overrides), headers=headers
-    )
-    assert response.status_code == 202
-    delivery_id: str = response.json()["id"]
-    return delivery_id
-
-
 async def test_a_crashing_scenario_is_retried_later_not_lost(
     client: httpx.AsyncClient, engine: AsyncEngine, webhook_headers: dict[str, str]
 ) -> None:
-    await _post(client, webhook_headers)
+    await post_notification(client)
     worker = DeliveryWorker(create_session_factory(engine), Pipeline([Exploding()]))
 
     assert await worker.run_once() == 1
@@ -87,8 +78,8 @@ async def test_scenario_outcome_is_recorded_with_its_checks(
     webhook_headers: dict[str, str],
     admin_headers: dict[str, str],
 ) -> None:
-    delivery_id = await _post(client, webhook_headers)
-    other = await _post(client, webhook_headers, kanaal="zaken")
+    delivery_id = await post_notification(client)
+    other = await post_notification(client, kanaal="zaken")
     scenario = Sending()
     worker = DeliveryWorker(create_session_factory(engine), Pipeline([scenario]))
 
@@ -118,7 +109,7 @@ async def test_in_process_worker_is_woken_by_the_webhook(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            delivery_id = await _post(client, webhook_headers)
+            delivery_id = await post_notification(client)
             status = "queued"
             async with asyncio.timeout(10):
                 while status in ("queued", "processing"):
