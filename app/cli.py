@@ -1,9 +1,10 @@
-"""The `zgw-gateway` command: serve, worker, migrate, check-config."""
+"""The `zgw-gateway` command: serve, worker, migrate, check-config, sandbox."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -86,11 +87,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _run_worker(settings: Settings) -> None:
+    from app.clients import build_upstreams
     from app.db.session import create_engine, create_session_factory
-    from app.main import build_worker
+    from app.main import build_pipeline, build_worker
 
     engine = create_engine(settings.database_url)
-    worker = build_worker(settings, create_session_factory(engine))
+    session_factory = create_session_factory(engine)
+    upstreams = build_upstreams(settings)
+    worker = build_worker(
+        settings, session_factory, build_pipeline(settings, session_factory, upstreams)
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -98,6 +104,7 @@ async def _run_worker(settings: Settings) -> None:
     try:
         await worker.run(stop)
     finally:
+        await upstreams.aclose()
         await engine.dispose()
 
 
@@ -106,6 +113,33 @@ def cmd_worker(args: argparse.Namespace) -> int:
     configure_logging(settings.gateway_log_level)
     asyncio.run(_run_worker(settings))
     return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from app.sandbox.app import SandboxConfig
+    from app.sandbox.server import run_sandbox
+
+    configure_logging("INFO")
+    clients = dict(item.split(":", 1) for item in args.zgw_client)
+    config = SandboxConfig(
+        base_url=args.base_url or f"http://{args.host}:{args.port}",
+        zgw_clients=clients,
+        validate_contracts=args.validate_contracts,
+        latency_ms=args.latency_ms,
+    )
+    if args.openklant_token:
+        config.openklant_token = args.openklant_token
+    if args.objects_token:
+        config.objects_token = args.objects_token
+    if args.notify_api_key:
+        config.notify_api_key = args.notify_api_key
+    log.info("sandbox_started", base_url=config.base_url, contracts=config.validate_contracts)
+    run_sandbox(args.host, args.port, config)
+    return 0
+
+
+def _env_default(name: str) -> str | None:
+    return os.environ.get(name) or None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,6 +172,41 @@ def build_parser() -> argparse.ArgumentParser:
         "check-config", help="validate the configuration and print every problem"
     )
     check.set_defaults(func=cmd_check_config)
+
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="serve the stand-ins for Open Zaak, Open Klant, Objects API and Notify",
+        description="Credentials default to the gateway's own variables, so a gateway configured "
+        "with the same environment is accepted.",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8001)
+    sandbox.add_argument("--base-url", help="public base URL (default http://HOST:PORT)")
+    default_client = (
+        [f"{os.environ['ZGW_AUTH_JWT_ISSUER']}:{os.environ['ZGW_AUTH_JWT_SECRET']}"]
+        if os.environ.get("ZGW_AUTH_JWT_ISSUER") and os.environ.get("ZGW_AUTH_JWT_SECRET")
+        else []
+    )
+    sandbox.add_argument(
+        "--zgw-client",
+        action="append",
+        default=default_client,
+        metavar="CLIENT_ID:SECRET",
+        help="a ZGW client the Open Zaak stand-in accepts (repeatable)",
+    )
+    sandbox.add_argument("--openklant-token", default=_env_default("ZGW_AUTH_KEY_OPENKLANT"))
+    sandbox.add_argument("--objects-token", default=_env_default("ZGW_AUTH_KEY_OBJECTEN"))
+    sandbox.add_argument("--notify-api-key", default=_env_default("NOTIFY_API_KEY"))
+    sandbox.add_argument(
+        "--latency-ms", type=float, default=0.0, help="added to every answer, like a network"
+    )
+    sandbox.add_argument(
+        "--no-contracts",
+        dest="validate_contracts",
+        action="store_false",
+        help="do not validate exchanges against the OpenAPI files",
+    )
+    sandbox.set_defaults(func=cmd_sandbox)
     return parser
 
 

@@ -203,6 +203,21 @@ class Settings(BaseSettings):
         examples=["PT5M"],
         json_schema_extra={"group": "Gateway"},
     )
+    gateway_retry_base_delay: timedelta = Field(
+        default=timedelta(seconds=30),
+        description=(
+            "Wait before the first retry of a delivery an upstream could not serve (5xx, 429, "
+            "timeout); doubles with every attempt. An upstream's Retry-After wins."
+        ),
+        examples=["PT30S"],
+        json_schema_extra={"group": "Gateway"},
+    )
+    gateway_retry_max_delay: timedelta = Field(
+        default=timedelta(hours=1),
+        description="Longest wait between two attempts of a delivery.",
+        examples=["PT1H"],
+        json_schema_extra={"group": "Gateway"},
+    )
     gateway_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",
         description="Log level of the JSON logs on standard output.",

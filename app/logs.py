@@ -127,6 +127,9 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     root.setLevel(level)
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # It logs every failed call with Notify's error text; the delivery trace and our own
+    # structured events already carry that, without free text from outside.
+    logging.getLogger("notifications_python_client").setLevel(logging.ERROR)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True

@@ -10,13 +10,16 @@ import structlog
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import deliveries, health, notifications
+from app.api import deliveries, evaluate, health, notifications
+from app.clients import Upstreams, build_upstreams
+from app.clients.base import OriginGuard
 from app.config import Settings, get_settings
 from app.db.migrate import head_revision
 from app.db.session import SessionFactory, create_engine, create_session_factory
 from app.errors import install_error_handlers
 from app.intake import IntakeWriter
 from app.metrics import MetricsMiddleware
+from app.pipeline.actions import ActionExecutor
 from app.pipeline.runner import Pipeline
 from app.resources import Resources
 from app.scenarios import registered_scenarios
@@ -43,14 +46,28 @@ TAGS = [
 ]
 
 
-def build_worker(settings: Settings, session_factory: SessionFactory) -> DeliveryWorker:
+def build_pipeline(
+    settings: Settings, session_factory: SessionFactory, upstreams: Upstreams
+) -> Pipeline:
+    return Pipeline(
+        registered_scenarios(settings, upstreams),
+        OriginGuard(settings.endpoint_origins()),
+        ActionExecutor(session_factory, upstreams),
+    )
+
+
+def build_worker(
+    settings: Settings, session_factory: SessionFactory, pipeline: Pipeline
+) -> DeliveryWorker:
     return DeliveryWorker(
         session_factory,
-        Pipeline(registered_scenarios()),
+        pipeline,
         batch_size=settings.gateway_worker_batch_size,
         concurrency=settings.gateway_worker_concurrency,
         poll_interval=settings.gateway_worker_poll_interval,
         lease=settings.gateway_lease_duration,
+        retry_base_delay=settings.gateway_retry_base_delay,
+        retry_max_delay=settings.gateway_retry_max_delay,
     )
 
 
@@ -60,19 +77,22 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
+        session_factory = create_session_factory(engine)
+        upstreams = build_upstreams(settings)
         resources = Resources(
             settings=settings,
             engine=engine,
-            session_factory=create_session_factory(engine),
+            session_factory=session_factory,
             head_revision=head_revision(),
             intake=IntakeWriter(engine),
+            pipeline=build_pipeline(settings, session_factory, upstreams),
         )
         app.state.resources = resources
         resources.intake.start()
         stop = asyncio.Event()
         worker_task = None
         if run_worker:
-            worker = build_worker(settings, resources.session_factory)
+            worker = build_worker(settings, session_factory, resources.pipeline)
             resources.worker_wakeup = worker.wakeup
             worker_task = asyncio.create_task(worker.run(stop), name="delivery-worker")
         log.info("service_started", version=__version__, worker=run_worker)
@@ -83,6 +103,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             stop.set()
             if worker_task is not None:
                 await worker_task
+            await upstreams.aclose()
             await engine.dispose()
             log.info("service_stopped")
 
@@ -102,6 +123,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, access_log=settings.gateway_access_log)
     app.include_router(notifications.router)
+    app.include_router(evaluate.router)
     app.include_router(deliveries.router)
     app.include_router(health.router)
     return app

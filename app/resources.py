@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.config import Settings
 from app.db.session import SessionFactory
 from app.intake import IntakeWriter
+from app.pipeline.runner import Pipeline
 
 
 @dataclass
@@ -19,4 +20,5 @@ class Resources:
     session_factory: SessionFactory
     head_revision: str | None
     intake: IntakeWriter
+    pipeline: Pipeline
     worker_wakeup: asyncio.Event | None = field(default=None)

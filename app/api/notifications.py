@@ -34,7 +34,7 @@ log = structlog.get_logger(__name__)
 
 router = APIRouter(tags=["notifications"])
 
-_REQUEST_BODY: dict[str, Any] = {
+REQUEST_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
@@ -146,7 +146,7 @@ router.add_api_route(
     responses=_RESPONSES,
     summary="Receive a notification from Open Notificaties",
     description=_DESCRIPTION,
-    openapi_extra=_REQUEST_BODY,
+    openapi_extra=REQUEST_BODY,
     operation_id="notification_receive",
 )
 router.add_api_route(
@@ -159,6 +159,6 @@ router.add_api_route(
     summary="Receive a notification (OMC-compatible path)",
     description="The same as `POST /api/v1/notifications`, at the path the OMC used, so that "
     "existing abonnementen keep working.",
-    openapi_extra=_REQUEST_BODY,
+    openapi_extra=REQUEST_BODY,
     operation_id="notification_receive_omc",
 )

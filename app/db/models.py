@@ -110,4 +110,7 @@ class DeliveryAction(UUIDPrimaryKey, Base):
 
     notification: Mapped[Notification] = relationship(back_populates="actions", lazy="raise")
 
-    __table_args__ = (Index("ix_delivery_actions_notification_id", "notification_id"),)
+    __table_args__ = (
+        Index("ix_delivery_actions_notification_id", "notification_id"),
+        UniqueConstraint("notification_id", "kind", name="uq_delivery_actions_notification_kind"),
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.db.base import utcnow
-from app.db.models import DeliveryAttempt, DeliveryStatus, Notification
+from app.db.models import DeliveryAction, DeliveryAttempt, DeliveryStatus, Notification
 from app.db.session import AsyncConnection, AsyncSession
 
 
@@ -320,3 +320,43 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
     for status, count in rows.all():
         counts[status] = count
     return counts
+
+
+async def get_actions(
+    session: AsyncSession, notification_id: uuid.UUID
+) -> dict[str, DeliveryAction]:
+    rows = await session.execute(
+        select(DeliveryAction).where(DeliveryAction.notification_id == notification_id)
+    )
+    return {action.kind: action for action in rows.scalars()}
+
+
+async def start_action(
+    session: AsyncSession, *, notification_id: uuid.UUID, kind: str, target: str
+) -> DeliveryAction:
+    """Record an action as pending before it is performed: its id is the upstream reference."""
+    action = DeliveryAction(
+        notification_id=notification_id, kind=kind, status="pending", target=target, result={}
+    )
+    session.add(action)
+    await session.flush()
+    return action
+
+
+async def finish_action(
+    session: AsyncSession,
+    action_id: uuid.UUID,
+    *,
+    status: str,
+    result: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
+    values: dict[str, Any] = {"status": status, "error": error, "updated_at": utcnow()}
+    if result is not None:
+        values["result"] = result
+    await session.execute(
+        update(DeliveryAction)
+        .where(DeliveryAction.id == action_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,15 +1,19 @@
-"""Scenarios: one module each, plain data in and decisions out (no sessions, no HTTP).
-
-A scenario says which notifications it handles (`matches`) and, when run, returns an Outcome
-with every check it made. The registry below is what the pipeline resolves against.
+"""Scenarios: one module each. A scenario says which notifications it handles (`matches`) and,
+when run, gathers what it needs through the clients, records every check in the trace, and
+returns a plan of actions. It never has a side effect itself: the pipeline's executor carries
+the plan out, which is what makes the dry run (`/api/v1/notifications/evaluate`) exact.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app.api.schemas import NotificationMessage
-from app.pipeline.trace import Outcome
+from app.pipeline.trace import Plan, Trace
+
+if TYPE_CHECKING:
+    from app.clients import Upstreams
+    from app.config import Settings
 
 
 class Scenario(Protocol):
@@ -17,9 +21,11 @@ class Scenario(Protocol):
 
     def matches(self, message: NotificationMessage) -> bool: ...
 
-    async def run(self, message: NotificationMessage) -> Outcome: ...
+    async def run(self, message: NotificationMessage, trace: Trace) -> Plan: ...
 
 
-def registered_scenarios() -> list[Scenario]:
+def registered_scenarios(settings: Settings, upstreams: Upstreams) -> list[Scenario]:
     """The scenarios the gateway knows, in resolution order."""
-    return []
+    from app.scenarios.decision_made import DecisionMade
+
+    return [DecisionMade(settings, upstreams)]

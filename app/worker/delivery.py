@@ -25,9 +25,6 @@ from app.pipeline.trace import Outcome
 
 log = structlog.get_logger(__name__)
 
-RETRY_BASE = timedelta(seconds=30)
-RETRY_CAP = timedelta(hours=1)
-
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -44,6 +41,8 @@ class DeliveryWorker:
         concurrency: int = 8,
         poll_interval: timedelta = timedelta(seconds=1),
         lease: timedelta = timedelta(minutes=5),
+        retry_base_delay: timedelta = timedelta(seconds=30),
+        retry_max_delay: timedelta = timedelta(hours=1),
     ) -> None:
         self.session_factory = session_factory
         self.pipeline = pipeline
@@ -51,6 +50,8 @@ class DeliveryWorker:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.lease = lease
+        self.retry_base_delay = retry_base_delay
+        self.retry_max_delay = retry_max_delay
         self._slots = asyncio.Semaphore(concurrency)
         self.wakeup = asyncio.Event()
 
@@ -101,7 +102,7 @@ class DeliveryWorker:
                     )
                 message = NotificationMessage.model_validate_json(notification.body)
                 try:
-                    outcome = await self.pipeline.run(message)
+                    outcome = await self.pipeline.run(message, delivery_id=claim.notification_id)
                 except Exception as error:
                     log.error("pipeline_crashed", error_type=type(error).__name__, exc_info=error)
                     outcome = Outcome(
@@ -116,9 +117,10 @@ class DeliveryWorker:
     async def _record(self, claim: Claim, outcome: Outcome) -> None:
         next_attempt_at = None
         if outcome.status == "retrying":
-            delay = outcome.retry_after or min(
-                RETRY_BASE * 2 ** (claim.attempt_number - 1), RETRY_CAP
+            backoff = min(
+                self.retry_base_delay * 2 ** (claim.attempt_number - 1), self.retry_max_delay
             )
+            delay = outcome.retry_after if outcome.retry_after is not None else backoff
             next_attempt_at = utcnow() + delay
         async with self.session_factory() as session, session.begin():
             recorded = await repository.finish_attempt(

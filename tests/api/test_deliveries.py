@@ -17,7 +17,8 @@ from tests.helpers import besluiten_notification, post_notification
 
 async def run_worker_once(app: FastAPI) -> int:
     resources = app.state.resources
-    return await build_worker(resources.settings, resources.session_factory).run_once()
+    worker = build_worker(resources.settings, resources.session_factory, resources.pipeline)
+    return await worker.run_once()
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ async def test_trace_after_the_worker_ran(
     webhook_headers: dict[str, str],
     admin_headers: dict[str, str],
 ) -> None:
-    message = besluiten_notification()
+    message = besluiten_notification(resource="besluit")  # no scenario handles this trigger
     response = await client.post("/api/v1/notifications", json=message, headers=webhook_headers)
     delivery_id = response.json()["id"]
 
@@ -102,7 +103,7 @@ async def test_trace_after_the_worker_ran(
         "updated_at",
         "next_attempt_at",
     }
-    reason = "no scenario matches kanaal/resource/actie besluiten/besluitinformatieobject/create"
+    reason = "no scenario matches kanaal/resource/actie besluiten/besluit/create"
     assert trace["status"] == "skipped"
     assert trace["scenario"] is None
     assert trace["reason"] == reason

@@ -11,9 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.api.schemas import NotificationMessage
+from app.clients.base import OriginGuard, note_upstream_call
 from app.db.session import create_session_factory
+from app.pipeline.actions import ActionExecutor
 from app.pipeline.runner import Pipeline
-from app.pipeline.trace import Check, Outcome
+from app.pipeline.trace import Plan, Trace
 from app.worker.delivery import DeliveryWorker
 from tests.helpers import post_notification
 
@@ -24,7 +26,7 @@ class Exploding:
     def matches(self, message: NotificationMessage) -> bool:
         return True
 
-    async def run(self, message: NotificationMessage) -> Outcome:
+    async def run(self, message: NotificationMessage, trace: Trace) -> Plan:
         raise RuntimeError("bug in a scenario")
 
 
@@ -37,20 +39,28 @@ class Sending:
     def matches(self, message: NotificationMessage) -> bool:
         return message.kanaal == "besluiten"
 
-    async def run(self, message: NotificationMessage) -> Outcome:
+    async def run(self, message: NotificationMessage, trace: Trace) -> Plan:
         self.seen.append(message.resourceUrl)
-        return Outcome(
-            status="done",
-            checks=[Check("document_status", True, "status is definitief")],
-            upstream_calls=5,
-        )
+        for _ in range(5):
+            note_upstream_call("zaken")
+        trace.passed("document_status", "status is definitief")
+        return Plan(actions=[], personalisation={})
+
+
+# The URLs of `tests.helpers.besluiten_notification`.
+GUARD = OriginGuard(["https://openzaak.gemeente.nl"])
+
+
+def pipeline(scenario: object, engine: AsyncEngine) -> Pipeline:
+    executor = ActionExecutor(create_session_factory(engine), upstreams=None)  # type: ignore[arg-type]
+    return Pipeline([scenario], GUARD, executor)  # type: ignore[list-item]
 
 
 async def test_a_crashing_scenario_is_retried_later_not_lost(
     client: httpx.AsyncClient, engine: AsyncEngine, webhook_headers: dict[str, str]
 ) -> None:
     await post_notification(client)
-    worker = DeliveryWorker(create_session_factory(engine), Pipeline([Exploding()]))
+    worker = DeliveryWorker(create_session_factory(engine), pipeline(Exploding(), engine))
 
     assert await worker.run_once() == 1
     assert await worker.run_once() == 0  # not due yet
@@ -81,14 +91,14 @@ async def test_scenario_outcome_is_recorded_with_its_checks(
     delivery_id = await post_notification(client)
     other = await post_notification(client, kanaal="zaken")
     scenario = Sending()
-    worker = DeliveryWorker(create_session_factory(engine), Pipeline([scenario]))
+    worker = DeliveryWorker(create_session_factory(engine), pipeline(scenario, engine))
 
     assert await worker.run_once() == 2
 
     trace = (await client.get(f"/api/v1/deliveries/{delivery_id}", headers=admin_headers)).json()
     assert trace["status"] == "done"
     assert trace["scenario"] == "decision_made"
-    assert [c["name"] for c in trace["checks"]] == ["scenario", "document_status"]
+    assert [c["name"] for c in trace["checks"]] == ["scenario", "url_allowed", "document_status"]
     assert trace["attempts"][0]["upstream_calls"] == 5
     assert len(scenario.seen) == 1
     skipped = (await client.get(f"/api/v1/deliveries/{other}", headers=admin_headers)).json()

@@ -1,0 +1,1 @@
+"""Message template specifications (YAML), shipped with the package; see README.md here."""
