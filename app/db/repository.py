@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
@@ -108,6 +108,7 @@ async def store_notifications(
 class Claim:
     notification_id: uuid.UUID
     attempt_number: int
+    body: str = ""  # the notification as received, so the worker need not read it again
 
 
 async def claim_due(
@@ -149,37 +150,45 @@ async def claim_due(
                 attempt_count=Notification.attempt_count + 1,
                 updated_at=now,
             )
-            .returning(Notification.id, Notification.attempt_count)
+            .returning(Notification.id, Notification.attempt_count, Notification.body)
             .execution_options(synchronize_session=False)
         )
     ).all()
     if not claimed:
         return []
-    ids = [row.id for row in claimed]
+    # Only a delivery tried before can have an attempt its dead worker left open.
+    retried = [row.id for row in claimed if row.attempt_count > 1]
+    if retried:
+        await session.execute(
+            update(DeliveryAttempt)
+            .where(
+                DeliveryAttempt.notification_id.in_(retried),
+                DeliveryAttempt.finished_at.is_(None),
+            )
+            .values(
+                finished_at=now,
+                outcome="abandoned",
+                reason="the worker's lease expired before this attempt finished",
+            )
+            .execution_options(synchronize_session=False)
+        )
+    # Core, not the unit of work: this runs once per delivery on the hot path.
     await session.execute(
-        update(DeliveryAttempt)
-        .where(DeliveryAttempt.notification_id.in_(ids), DeliveryAttempt.finished_at.is_(None))
-        .values(
-            finished_at=now,
-            outcome="abandoned",
-            reason="the worker's lease expired before this attempt finished",
-        )
-        .execution_options(synchronize_session=False)
+        insert(DeliveryAttempt),
+        [
+            {
+                "id": uuid.uuid4(),
+                "notification_id": row.id,
+                "number": row.attempt_count,
+                "worker": worker,
+                "started_at": now,
+                "checks": [],
+                "upstream_calls": 0,
+            }
+            for row in claimed
+        ],
     )
-    session.add_all(
-        DeliveryAttempt(
-            notification_id=row.id, number=row.attempt_count, worker=worker, started_at=now
-        )
-        for row in claimed
-    )
-    await session.flush()
-    return [Claim(row.id, row.attempt_count) for row in claimed]
-
-
-async def load_notification(session: AsyncSession, notification_id: uuid.UUID) -> Notification:
-    return (
-        await session.execute(select(Notification).where(Notification.id == notification_id))
-    ).scalar_one()
+    return [Claim(row.id, row.attempt_count, row.body) for row in claimed]
 
 
 async def finish_attempt(
@@ -333,14 +342,22 @@ async def get_actions(
 
 async def start_action(
     session: AsyncSession, *, notification_id: uuid.UUID, kind: str, target: str
-) -> DeliveryAction:
+) -> uuid.UUID:
     """Record an action as pending before it is performed: its id is the upstream reference."""
-    action = DeliveryAction(
-        notification_id=notification_id, kind=kind, status="pending", target=target, result={}
+    action_id, now = uuid.uuid4(), utcnow()
+    await session.execute(
+        insert(DeliveryAction).values(
+            id=action_id,
+            notification_id=notification_id,
+            kind=kind,
+            status="pending",
+            target=target,
+            result={},
+            created_at=now,
+            updated_at=now,
+        )
     )
-    session.add(action)
-    await session.flush()
-    return action
+    return action_id
 
 
 async def finish_action(

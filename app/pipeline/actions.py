@@ -17,6 +17,7 @@ import structlog
 from app.clients import Upstreams
 from app.clients.errors import PermanentUpstreamError, TransientUpstreamError
 from app.db import repository
+from app.db.models import DeliveryAction
 from app.db.session import SessionFactory
 from app.pipeline.trace import PlannedAction
 
@@ -28,30 +29,43 @@ class ActionExecutor:
         self.session_factory = session_factory
         self.upstreams = upstreams
 
-    async def execute(self, notification_id: uuid.UUID, actions: list[PlannedAction]) -> None:
-        """Perform what is not done yet; upstream errors propagate after being recorded."""
-        async with self.session_factory() as session:
-            existing = await repository.get_actions(session, notification_id)
+    async def execute(
+        self,
+        notification_id: uuid.UUID,
+        actions: list[PlannedAction],
+        *,
+        first_attempt: bool = False,
+    ) -> None:
+        """Perform what is not done yet; upstream errors propagate after being recorded.
+
+        `first_attempt`: no earlier attempt can have recorded an action, so none is looked up.
+        """
+        existing: dict[str, DeliveryAction] = {}
+        if not first_attempt:
+            async with self.session_factory() as session:
+                existing = await repository.get_actions(session, notification_id)
         for action in actions:
             row = existing.get(action.kind)
-            if row is not None and row.status == "done":
-                log.info("action_already_done", kind=action.kind, action_id=str(row.id))
-                continue
             if row is None:
                 async with self.session_factory() as session, session.begin():
-                    row = await repository.start_action(
+                    action_id = await repository.start_action(
                         session,
                         notification_id=notification_id,
                         kind=action.kind,
                         target=action.target,
                     )
-            elif row.status == "pending":
-                earlier = await self._find_earlier(action, row.id)
-                if earlier is not None:
-                    await self._finish(row.id, "done", result={**earlier, "adopted": True})
-                    log.info("action_adopted", kind=action.kind, action_id=str(row.id))
-                    continue
-            await self._perform_and_record(action, row.id)
+            elif row.status == "done":
+                log.info("action_already_done", kind=action.kind, action_id=str(row.id))
+                continue
+            else:
+                action_id = row.id
+                if row.status == "pending":
+                    earlier = await self._find_earlier(action, action_id)
+                    if earlier is not None:
+                        await self._finish(action_id, "done", result={**earlier, "adopted": True})
+                        log.info("action_adopted", kind=action.kind, action_id=str(action_id))
+                        continue
+            await self._perform_and_record(action, action_id)
 
     async def _perform_and_record(self, action: PlannedAction, action_id: uuid.UUID) -> None:
         try:

@@ -60,6 +60,7 @@ class Pipeline:
         message: NotificationMessage,
         *,
         delivery_id: uuid.UUID | None = None,
+        attempt: int = 1,
         dry_run: bool = False,
     ) -> Outcome:
         trace = Trace()
@@ -78,7 +79,9 @@ class Pipeline:
                 if not dry_run:
                     assert self.executor is not None
                     assert delivery_id is not None
-                    await self.executor.execute(delivery_id, outcome.plan.actions)
+                    await self.executor.execute(
+                        delivery_id, outcome.plan.actions, first_attempt=attempt == 1
+                    )
             except CheckFailed as failed:
                 outcome.status, outcome.reason = "skipped", failed.check.detail
             except OriginNotAllowed as error:

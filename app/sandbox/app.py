@@ -201,6 +201,18 @@ def _control_app(sandbox: Sandbox) -> FastAPI:
             for r in sandbox.requests
         ]
 
+    @app.get("/_sandbox/stats", summary="Counts of requests received and messages sent")
+    async def stats() -> dict[str, Any]:
+        by_service: dict[str, int] = {}
+        for request in sandbox.requests:
+            by_service[request.service] = by_service.get(request.service, 0) + 1
+        return {
+            "requests": sum(by_service.values()),
+            "requests_by_service": by_service,
+            "notify_messages": len(sandbox.state.notify_messages),
+            "objects": len(sandbox.state.objects),
+        }
+
     @app.get("/_sandbox/contract-violations")
     async def violations() -> list[str]:
         return sandbox.contract_violations

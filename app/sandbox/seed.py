@@ -221,8 +221,9 @@ def ensure_zaaktype(state: SandboxState, identificatie: str) -> str:
             "aa8aa2fd-b9c6-4e34-9a6c-58a677f60ea0",
             "referentieproces": {"naam": "Vergunningverlening", "link": ""},
             "verantwoordelijke": "Team Parkeren",
-            "broncatalogus": None,
-            "bronzaaktype": None,
+            # An empty gegevensgroep: Open Zaak writes the object with blank fields, not null.
+            "broncatalogus": {"url": "", "domein": "", "rsin": ""},
+            "bronzaaktype": {"url": "", "identificatie": "", "omschrijving": ""},
             "beginGeldigheid": "2024-01-01",
             "eindeGeldigheid": None,
             "versiedatum": "2024-01-01",
@@ -404,7 +405,6 @@ def _rol(
 ) -> dict[str, Any]:
     rol_uuid = str(uuid.uuid4())
     identificatie: dict[str, Any] = {
-        "inpBsn": citizen.bsn if initiator == "bsn" else "",
         "anpIdentificatie": "",
         "geslachtsnaam": citizen.achternaam,
         "voorvoegselGeslachtsnaam": citizen.voorvoegsel,
@@ -415,6 +415,8 @@ def _rol(
         "verblijfsadres": None,
         "subVerblijfBuitenland": None,
     }
+    if initiator == "bsn":  # left out otherwise: the spec's minLength refuses ""
+        identificatie["inpBsn"] = citizen.bsn
     return state.put(
         {
             "url": state.url(f"{ZAKEN}/rollen/{rol_uuid}"),

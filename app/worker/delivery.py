@@ -52,29 +52,55 @@ class DeliveryWorker:
         self.lease = lease
         self.retry_base_delay = retry_base_delay
         self.retry_max_delay = retry_max_delay
+        self.concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self.wakeup = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until `stop` is set; then finish what was claimed and return."""
-        log.info("worker_started", worker=self.worker_id)
-        while not stop.is_set():
-            # Cleared before looking, so a wake-up that arrives during the look is not lost.
-            self.wakeup.clear()
-            try:
-                handled = await self.run_once()
-            except Exception as error:  # the loop must survive a database hiccup
-                log.error("worker_cycle_failed", error_type=type(error).__name__, exc_info=error)
-                handled = 0
-            if handled == 0:
-                await self._idle(stop)
+        """Work until `stop` is set; then finish what is in flight and return.
+
+        Deliveries flow continuously: whenever a slot is free the worker claims more, so one
+        slow upstream answer holds up one delivery, not a whole batch. Throughput is then
+        `concurrency` divided by the time a delivery spends waiting on its upstreams.
+        """
+        log.info("worker_started", worker=self.worker_id, concurrency=self.concurrency)
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while not stop.is_set():
+                # Cleared before looking, so a wake-up that arrives during the look is not lost.
+                self.wakeup.clear()
+                free = self.concurrency - len(in_flight)
+                claims: list[Claim] = []
+                if free > 0:
+                    try:
+                        claims = await self._claim(min(free, self.batch_size))
+                    except Exception as error:  # the loop must survive a database hiccup
+                        log.error(
+                            "worker_cycle_failed", error_type=type(error).__name__, exc_info=error
+                        )
+                for claim in claims:
+                    task = asyncio.create_task(self._process(claim))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                if len(in_flight) >= self.concurrency:
+                    await self._wait(stop, in_flight)  # until a slot frees up
+                elif len(claims) < free:
+                    await self._wait(stop, set(), wakeup=True)  # nothing more is due now
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
         log.info("worker_stopped", worker=self.worker_id)
 
-    async def _idle(self, stop: asyncio.Event) -> None:
-        waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wakeup.wait())}
+    async def _wait(
+        self, stop: asyncio.Event, tasks: set[asyncio.Task[None]], *, wakeup: bool = False
+    ) -> None:
+        """Until stop, a finished task, (with `wakeup`) a wake-up, or the poll interval."""
+        waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(stop.wait())}
+        if wakeup:
+            waiters.add(asyncio.ensure_future(self.wakeup.wait()))
         try:
             await asyncio.wait(
-                waiters,
+                waiters | set(tasks),
                 timeout=self.poll_interval.total_seconds(),
                 return_when=asyncio.FIRST_COMPLETED,
             )
@@ -82,12 +108,15 @@ class DeliveryWorker:
             for waiter in waiters:
                 waiter.cancel()
 
-    async def run_once(self) -> int:
-        """Claim one batch and process it; the number of deliveries handled."""
+    async def _claim(self, limit: int) -> list[Claim]:
         async with self.session_factory() as session, session.begin():
-            claims = await repository.claim_due(
-                session, worker=self.worker_id, limit=self.batch_size, lease=self.lease
+            return await repository.claim_due(
+                session, worker=self.worker_id, limit=limit, lease=self.lease
             )
+
+    async def run_once(self) -> int:
+        """Claim one batch and process it; the number of deliveries handled (tests, tools)."""
+        claims = await self._claim(self.batch_size)
         if claims:
             await asyncio.gather(*(self._process(claim) for claim in claims))
         return len(claims)
@@ -96,13 +125,11 @@ class DeliveryWorker:
         async with self._slots:
             structlog.contextvars.bind_contextvars(notification_id=str(claim.notification_id))
             try:
-                async with self.session_factory() as session:
-                    notification = await repository.load_notification(
-                        session, claim.notification_id
-                    )
-                message = NotificationMessage.model_validate_json(notification.body)
+                message = NotificationMessage.model_validate_json(claim.body)
                 try:
-                    outcome = await self.pipeline.run(message, delivery_id=claim.notification_id)
+                    outcome = await self.pipeline.run(
+                        message, delivery_id=claim.notification_id, attempt=claim.attempt_number
+                    )
                 except Exception as error:
                     log.error("pipeline_crashed", error_type=type(error).__name__, exc_info=error)
                     outcome = Outcome(

@@ -35,7 +35,7 @@ def mock_router() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    client = build_http_client()
+    client = build_http_client(backend="httpcore")  # respx mocks httpcore
     yield client
     await client.aclose()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -202,3 +203,29 @@ def test_problem_summary_names_the_invalid_params_and_scrubs_values() -> None:
         "objectId (invalid): '[number]' is geen geldig id"
     )
     assert summarise_problem({"title": "x" * 900}) == "x" * 499 + "…"
+
+
+async def test_the_production_transport_maps_failures_to_httpx_errors() -> None:
+    """aiohttp underneath, httpx's exceptions on top: the request helper relies on them."""
+    silent_connections: list[asyncio.StreamWriter] = []
+
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        silent_connections.append(writer)
+
+    silent = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    silent_port = silent.sockets[0].getsockname()[1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]  # nothing listens once the probe is closed
+    client = build_http_client(timeout=0.3)
+    try:
+        with pytest.raises(httpx.TimeoutException):
+            await client.get(f"http://127.0.0.1:{silent_port}/zaken/api/v1/zaken/1")
+        with pytest.raises(httpx.ConnectError):
+            await client.get(f"http://127.0.0.1:{closed_port}/zaken/api/v1/zaken/1")
+    finally:
+        await client.aclose()
+        for writer in silent_connections:
+            writer.close()
+        silent.close()
+        await silent.wait_closed()

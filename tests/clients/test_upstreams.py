@@ -89,10 +89,10 @@ async def test_clients_share_the_given_http_client_and_leave_it_open(
 
 
 async def test_without_zgw_credentials_requests_go_unauthenticated(
-    mock_router: respx.MockRouter,
+    mock_router: respx.MockRouter, http: httpx.AsyncClient
 ) -> None:
     values = {k: v for k, v in FULL.items() if not k.startswith("zgw_auth_jwt")}
-    upstreams = build_upstreams(settings(**values))
+    upstreams = build_upstreams(settings(**values), http)
     route = mock_router.get(f"{ZAKEN}/zaken/1").respond(403, json={"title": "Forbidden"})
     with pytest.raises(PermanentUpstreamError, match="403"):
         await upstreams.zgw.get(f"{ZAKEN}/zaken/1")

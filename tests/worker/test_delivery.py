@@ -130,3 +130,59 @@ async def test_in_process_worker_is_woken_by_the_webhook(
                     status = trace.json()["status"]
 
     assert status == "skipped"
+
+
+class Gated:
+    """A scenario whose runs wait until the test releases them one by one."""
+
+    name = "decision_made"
+
+    def __init__(self) -> None:
+        self.started: asyncio.Queue[str] = asyncio.Queue()
+        self.release: dict[str, asyncio.Event] = {}
+        self.running = 0
+        self.most_at_once = 0
+
+    def matches(self, message: NotificationMessage) -> bool:
+        return True
+
+    async def run(self, message: NotificationMessage, trace: Trace) -> Plan:
+        gate = self.release.setdefault(message.resourceUrl, asyncio.Event())
+        self.running += 1
+        self.most_at_once = max(self.most_at_once, self.running)
+        await self.started.put(message.resourceUrl)
+        try:
+            await gate.wait()
+        finally:
+            self.running -= 1
+        return Plan(actions=[], personalisation={})
+
+
+async def test_a_free_slot_is_filled_without_waiting_for_the_rest_of_the_batch(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    for _ in range(3):
+        await post_notification(client)
+    scenario = Gated()
+    worker = DeliveryWorker(
+        create_session_factory(engine), pipeline(scenario, engine), concurrency=2, batch_size=2
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        async with asyncio.timeout(10):
+            first = await scenario.started.get()
+            second = await scenario.started.get()
+            scenario.release[first].set()
+            third = await scenario.started.get()  # while `second` is still held
+            assert not scenario.release[second].is_set()
+            for url in (second, third):
+                scenario.release[url].set()
+    finally:
+        stop.set()
+        for gate in scenario.release.values():
+            gate.set()
+        await running
+
+    assert scenario.most_at_once == 2
+    assert len({first, second, third}) == 3

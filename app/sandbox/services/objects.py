@@ -159,7 +159,8 @@ def router(state: SandboxState) -> APIRouter:
                 "endAt": None,
                 "registrationAt": today,
                 "correctionFor": None,
-                "correctedBy": None,
+                # `correctedBy` (null until corrected) is left out: the spec types it as a
+                # non-nullable integer.
             },
         }
         state.put(created)
