@@ -59,6 +59,7 @@ run: venv
 
 bench: venv
 	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.decision_made
 
 # --- checks ----------------------------------------------------------------------------------
 
