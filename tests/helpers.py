@@ -116,3 +116,33 @@ async def count_rows(engine: AsyncEngine, table: str) -> int:
     async with engine.connect() as connection:
         result = await connection.execute(text(f"SELECT count(*) FROM {table}"))
         return int(result.scalar_one())
+
+
+# The 24 placeholders of the decision-made template, in the order and spelling of the OMC
+# documentation (shared/seeds/001_eb53429f123e506d.txt, section 5.2.6).
+DECISION_MADE_PLACEHOLDERS = [
+    "klant.voornaam",
+    "klant.voorvoegselAchternaam",
+    "klant.achternaam",
+    "besluit.identificatie",
+    "besluit.datum",
+    "besluit.toelichting",
+    "besluit.bestuursorgaan",
+    "besluit.ingangsdatum",
+    "besluit.vervaldatum",
+    "besluit.vervalreden",
+    "besluit.publicatiedatum",
+    "besluit.verzenddatum",
+    "besluit.uiterlijkereactiedatum",
+    "besluittype.omschrijving",
+    "besluittype.omschrijvingGeneriek",
+    "besluittype.besluitcategorie",
+    "besluittype.publicatieindicatie",
+    "besluittype.publicatietekst",
+    "besluittype.toelichting",
+    "zaak.identificatie",
+    "zaak.omschrijving",
+    "zaak.registratiedatum",
+    "zaaktype.omschrijving",
+    "zaaktype.omschrijvingGeneriek",
+]

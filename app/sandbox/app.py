@@ -58,11 +58,11 @@ def service_for(path: str) -> str | None:
 
 
 def default_specs_dir() -> Path:
-    """`ZGW_GATEWAY_SPECS_DIR`, else `shared/specs` next to the repository."""
+    """`ZGW_GATEWAY_SPECS_DIR`, else the repository's `specs/` (the official files it uses)."""
     configured = os.environ.get("ZGW_GATEWAY_SPECS_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3] / "shared" / "specs"
+    return Path(__file__).resolve().parents[2] / "specs"
 
 
 @dataclass

@@ -4,7 +4,7 @@ is validated against the official OpenAPI files of the service it stands in for.
 Why: the sandbox's stand-ins for Open Zaak, Open Klant, the Objects API and Notify are written
 by us, so they could drift from the real services in the same direction as the gateway's
 clients, and the tests would stay green against an API that does not exist. Checking both
-directions against the published specs (``/work/shared/specs``, see its ``SOURCES.md``) makes the
+directions against the published specs (``specs/``, see its ``SOURCES.md``) makes the
 stand-ins and the gateway answer to the same third party.
 
 How: openapi-core validates parameters, bodies and response headers. Around it this module

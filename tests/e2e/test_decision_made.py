@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.sandbox import DECISION_EMAIL_TEMPLATE_ID, MESSAGE_OBJECTTYPE_UUID, Sandbox
 from tests.e2e.conftest import GatewayFactory
-from tests.helpers import count_rows
+from tests.helpers import DECISION_MADE_PLACEHOLDERS, count_rows
 
 pytestmark = pytest.mark.e2e
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "001_eb53429f123e506d.txt"
-SEED_PLACEHOLDERS = re.findall(r"\(\(([^()]+)\)\)", SEED.read_text())
+SEED_PLACEHOLDERS = DECISION_MADE_PLACEHOLDERS
 
 CHECKS_DIRECT = [
     "scenario",

@@ -1,23 +1,18 @@
-"""The sandbox's contract checker against the real OpenAPI files in shared/specs (no network)."""
+"""The sandbox's contract checker against the real OpenAPI files in specs/ (no network)."""
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.sandbox.app import default_specs_dir
 from app.sandbox.contracts import SERVICES, ContractChecker
 
-SPECS_DIR = Path(
-    os.environ.get("ZGW_GATEWAY_SPECS_DIR")
-    or Path(__file__).resolve().parents[3] / "shared" / "specs"
-)
-pytestmark = pytest.mark.skipif(not SPECS_DIR.is_dir(), reason=f"no specs at {SPECS_DIR}")
+SPECS_DIR = default_specs_dir()
 
 OZ = "http://sandbox.test"
 ZAAK_UUID = "4f8b0c1e-0c4b-4c55-9a34-0d3d9a0f7e11"
