@@ -8,6 +8,7 @@ scrubbed problem summary.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 MAX_DETAIL_LENGTH = 500
@@ -77,3 +78,12 @@ class OriginNotAllowed(Exception):
     def __init__(self, url: str) -> None:
         self.url = strip_query(url)
         super().__init__(f"{self.url} is not on an allowed origin")
+
+
+def expect_object(body: Any, service: str, url: str) -> dict[str, Any]:
+    """`body` when it is a JSON object; a 2xx with anything else is a permanent error."""
+    if not isinstance(body, dict):
+        raise PermanentUpstreamError(
+            service, url, "unexpected response (not an object)", status=200
+        )
+    return body

@@ -17,7 +17,12 @@ from notifications_python_client.errors import APIError, HTTP503Error, InvalidRe
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from app.clients.base import note_upstream_call, outcome_for_status, record_upstream_result
-from app.clients.errors import PermanentUpstreamError, TransientUpstreamError, UpstreamError
+from app.clients.errors import (
+    PermanentUpstreamError,
+    TransientUpstreamError,
+    UpstreamError,
+    expect_object,
+)
 from app.clients.responses import parse_retry_after, summarise_notify_errors
 
 SERVICE = "notify"
@@ -110,11 +115,7 @@ class NotifyClient:
             record_upstream_result(SERVICE, outcome, time.perf_counter() - started)
             raise error from None
         record_upstream_result(SERVICE, "ok", time.perf_counter() - started)
-        if not isinstance(result, dict):
-            raise PermanentUpstreamError(
-                SERVICE, url, "unexpected response (not an object)", status=200
-            )
-        return result
+        return expect_object(result, SERVICE, url)
 
 
 def _map_error(exc: APIError, url: str) -> tuple[str, UpstreamError]:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from app.clients.base import OriginGuard, TokenAuth
-from app.clients.errors import PermanentUpstreamError
+from app.clients.errors import expect_object
 from app.clients.request import collect_pages, send_json
 
 SERVICE = "objects"
@@ -42,7 +42,7 @@ class ObjectsClient:
             headers=_WRITE_HEADERS,
             json_body=body,
         )
-        return _as_object(created, url)
+        return expect_object(created, SERVICE, url)
 
     async def find_objects(self, type_url: str, data_attr: str) -> list[dict[str, Any]]:
         """Objects of one objecttype matching a `data_attr` filter, e.g. `referentie__exact__x`."""
@@ -58,7 +58,7 @@ class ObjectsClient:
 
     async def get_object(self, url: str) -> dict[str, Any]:
         self._guard.check(url)
-        return _as_object(await self._fetch(url, None), url)
+        return expect_object(await self._fetch(url, None), SERVICE, url)
 
     async def _fetch(self, url: str, params: Mapping[str, str] | None) -> Any:
         return await send_json(
@@ -70,11 +70,3 @@ class ObjectsClient:
             headers=_READ_HEADERS,
             params=params,
         )
-
-
-def _as_object(body: Any, url: str) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise PermanentUpstreamError(
-            SERVICE, url, "unexpected response (not an object)", status=200
-        )
-    return body

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from app.clients.base import OriginGuard, TokenAuth
-from app.clients.errors import PermanentUpstreamError
+from app.clients.errors import PermanentUpstreamError, expect_object
 from app.clients.request import send_json
 
 SERVICE = "openklant"
@@ -24,14 +24,6 @@ def _first_result(body: Any, url: str) -> dict[str, Any] | None:
         raise PermanentUpstreamError(SERVICE, url, "unexpected response (not a list)", status=200)
     first = results[0] if results else None
     return first if isinstance(first, dict) else None
-
-
-def _as_object(body: Any, url: str) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise PermanentUpstreamError(
-            SERVICE, url, "unexpected response (not an object)", status=200
-        )
-    return body
 
 
 class OpenKlant2Client:
@@ -55,7 +47,7 @@ class OpenKlant2Client:
 
     async def get_partij(self, url: str) -> dict[str, Any]:
         """A partij by URL (a rol's `betrokkene`), with its digitale adressen."""
-        return _as_object(await self._get(url, {"expand": "digitaleAdressen"}), url)
+        return expect_object(await self._get(url, {"expand": "digitaleAdressen"}), SERVICE, url)
 
     async def _get(self, url: str, params: dict[str, str]) -> Any:
         self._guard.check(url)

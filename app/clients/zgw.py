@@ -20,7 +20,7 @@ import structlog
 
 from app.clients.base import OriginGuard, origin_of
 from app.clients.cache import SingleFlightCache
-from app.clients.errors import PermanentUpstreamError, strip_query
+from app.clients.errors import PermanentUpstreamError, expect_object, strip_query
 from app.clients.request import collect_pages, send_json
 from app.config import Settings
 
@@ -131,7 +131,7 @@ class ZgwClient:
     async def get(self, url: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         self._guard.check(url)
         if not params and _is_catalogi(url):
-            return await self.get_cached(url)
+            return await self._catalogi.get_or_load(url, lambda: self._get_resource(url, None))
         return await self._get_resource(url, params)
 
     async def get_cached(self, url: str) -> dict[str, Any]:
@@ -224,12 +224,7 @@ class ZgwClient:
         )
 
     async def _get_resource(self, url: str, params: Mapping[str, str] | None) -> dict[str, Any]:
-        body = await self._fetch(url, params)
-        if not isinstance(body, dict):
-            raise PermanentUpstreamError(
-                zgw_service(url), url, "unexpected response (not an object)", status=200
-            )
-        return body
+        return expect_object(await self._fetch(url, params), zgw_service(url), url)
 
     async def _fetch(self, url: str, params: Mapping[str, str] | None) -> Any:
         return await send_json(

@@ -21,7 +21,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
@@ -33,6 +33,9 @@ from app.sandbox.seed import DecisionCase, seed_catalogue, seed_decision_case
 from app.sandbox.services import notify, objects, openklant, openzaak
 from app.sandbox.services.objects import seed_objecttypes
 from app.sandbox.state import Fault, RecordedRequest, SandboxState
+
+if TYPE_CHECKING:
+    from app.sandbox.contracts import ContractChecker
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -83,8 +86,9 @@ class Sandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.state = SandboxState(base_url=config.base_url.rstrip("/"))
-        self.contracts: Any = None
+        self.contracts: ContractChecker | None = None
         if config.validate_contracts:
+            # Imported here: openapi-core is only needed when exchanges are validated.
             from app.sandbox.contracts import ContractChecker
 
             specs_dir = config.specs_dir or default_specs_dir()
@@ -264,9 +268,35 @@ class _FrontDoor:
             except AuthFailed as failed:
                 status, payload, extra = _auth_response(service, failed)
             else:
-                self._check_request(service, method, path, query, headers, body)
+                checker = sandbox.contracts
+                if checker is not None:
+                    self._record(
+                        "request",
+                        checker.check_request(
+                            service,
+                            method,
+                            path,
+                            query,
+                            headers,
+                            body or None,
+                            headers.get("content-type"),
+                        ),
+                    )
                 status, payload, extra = await _call(sandbox.services_app, scope, body)
-                self._check_response(service, method, path, query, status, extra, payload)
+                if checker is not None:
+                    self._record(
+                        "response",
+                        checker.check_response(
+                            service,
+                            method,
+                            path,
+                            query,
+                            status,
+                            extra,
+                            payload,
+                            extra.get("content-type"),
+                        ),
+                    )
                 if fault is not None:  # "after": the side effect happened, the answer is lost
                     status, payload, extra = await _fault_response(fault)
 
@@ -290,40 +320,9 @@ class _FrontDoor:
         )
         await send({"type": "http.response.body", "body": payload})
 
-    def _check_request(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        query: list[tuple[str, str]],
-        headers: dict[str, str],
-        body: bytes,
-    ) -> None:
-        checker = self.sandbox.contracts
-        if checker is None:
-            return
-        for violation in checker.check_request(
-            service, method, path, query, headers, body or None, headers.get("content-type")
-        ):
-            self.sandbox.state.violation(f"request: {violation}")
-
-    def _check_response(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        query: list[tuple[str, str]],
-        status: int,
-        headers: dict[str, str],
-        body: bytes,
-    ) -> None:
-        checker = self.sandbox.contracts
-        if checker is None:
-            return
-        for violation in checker.check_response(
-            service, method, path, query, status, headers, body, headers.get("content-type")
-        ):
-            self.sandbox.state.violation(f"response: {violation}")
+    def _record(self, direction: str, violations: list[str]) -> None:
+        for violation in violations:
+            self.sandbox.state.violation(f"{direction}: {violation}")
 
 
 async def _read_body(receive: Receive) -> bytes:
