@@ -1,7 +1,7 @@
 # zgw-gateway developer tasks (GNU make).
 #
 #   make venv            create .venv and install requirements-dev.lock + the package (editable)
-#   make run             run the service on http://127.0.0.1:8000
+#   make run             run the service on http://127.0.0.1:8000 (PORT=... for another port)
 #   make test            lint, typecheck, test-sqlite, test-postgres (in that order, fail fast)
 #   make test-postgres   run the tests against a throwaway PostgreSQL cluster
 #                        (or against $TEST_DATABASE_URL when that is set)
@@ -22,6 +22,7 @@ STAMP := $(VENV)/.installed
 SRC_DIRS := $(wildcard app tests bench migrations)
 PG_CLUSTER := bash scripts/pg_cluster.sh
 UV_FLAGS ?=
+PORT ?= 8000
 PYTEST_ARGS ?=
 
 # pytest exits 5 when it collected no tests: make treats that as a failure (any non-zero
@@ -55,7 +56,7 @@ venv: $(STAMP)
 
 run: venv
 	@if [ ! -f .env ] && [ -f .env.example ]; then cp .env.example .env; echo "created .env from .env.example"; fi
-	$(BIN)/zgw-gateway serve --host 127.0.0.1 --port 8000
+	exec $(BIN)/zgw-gateway serve --host 127.0.0.1 --port $(PORT)
 
 bench: venv
 	$(BIN)/python -m bench.intake

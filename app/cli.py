@@ -1,4 +1,5 @@
-"""The `zgw-gateway` command: serve, worker, migrate, check-config, sandbox."""
+"""The `zgw-gateway` command: serve, worker, migrate, check-config, subscribe, unsubscribe,
+sandbox."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 from app.config import Settings
 from app.config_check import ConfigReport, check_config
 from app.logs import configure_logging
+from app.sandbox.examples import EXAMPLES as EXAMPLE_SCENARIOS
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +43,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     report = check_config()
     if report.ok:
         print("configuration ok")
+        if report.settings is not None and report.settings.sandbox_enabled:
+            print("sandbox: on (`serve` mounts the stand-ins under /sandbox; see README)")
         _print_report(report, stream=sys.stdout)
         return 0
     print(f"{len(report.problems)} problem(s) found:")
@@ -81,9 +85,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_migrate:
         upgrade(settings.database_url)
         log.info("migrations_applied", revision="head")
-    app = create_app(settings, run_worker=not args.no_worker)
+    sandbox = None
+    if settings.sandbox_enabled:
+        from app.sandbox.embedded import embedded_sandbox, sandbox_base_url, settings_for_sandbox
+
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        base_url = sandbox_base_url(args.public_url or f"http://{host}:{args.port}")
+        sandbox = embedded_sandbox(base_url)
+        settings = settings_for_sandbox(settings, base_url)
+        _announce_sandbox(base_url, settings)
+    app = create_app(settings, run_worker=not args.no_worker, sandbox=sandbox)
     uvicorn.Server(server_config(app, host=args.host, port=args.port)).run()
     return 0
+
+
+def _announce_sandbox(base_url: str, settings: Settings) -> None:
+    """Say loudly, in the log and on the terminal, that nothing reaches a real service."""
+    reason = (
+        "GATEWAY_SANDBOX=true"
+        if settings.gateway_sandbox
+        else "no ZGW_ENDPOINT_* or NOTIFY_API_BASEURL is configured"
+    )
+    log.warning(
+        "sandbox_mode",
+        reason=reason,
+        sandbox=base_url,
+        detail="every upstream endpoint points at the built-in sandbox; nothing reaches a "
+        "real service or citizen",
+    )
+    public = base_url.removesuffix("/sandbox")
+    lines = [
+        "SANDBOX MODE: " + reason + ".",
+        f"Every endpoint points at the built-in stand-ins under {base_url};",
+        "nothing reaches a real service or a citizen.",
+        "",
+        "  send an example:   zgw-gateway send-example decision_made",
+        f"  sent messages:     {base_url}/notify",
+        f"  API docs:          {public}/docs",
+        f"  sandbox controls:  {base_url}/_sandbox/docs",
+        "",
+        "Configure ZGW_ENDPOINT_* and NOTIFY_API_BASEURL (see README) to use real services.",
+    ]
+    bar = "=" * 78
+    print("\n".join([bar, *lines, bar]), file=sys.stderr, flush=True)
 
 
 async def _run_worker(settings: Settings) -> None:
@@ -110,6 +154,13 @@ async def _run_worker(settings: Settings) -> None:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     settings = _load_or_exit()
+    if settings.sandbox_enabled:
+        print(
+            "The sandbox lives inside `zgw-gateway serve` (with its worker); a separate worker "
+            "needs real endpoints (ZGW_ENDPOINT_*, NOTIFY_API_BASEURL) or GATEWAY_SANDBOX=false.",
+            file=sys.stderr,
+        )
+        return 1
     configure_logging(settings.gateway_log_level)
     asyncio.run(_run_worker(settings))
     return 0
@@ -138,6 +189,96 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def webhook_authorization(settings: Settings) -> str | None:
+    """An Authorization header the webhook accepts: the first static value, else an OMC JWT."""
+    if settings.gateway_notification_auth:
+        return settings.gateway_notification_auth[0].get_secret_value()
+    if settings.omc_auth_jwt_secret is None:
+        return None
+    import time
+
+    import jwt
+
+    claims: dict[str, object] = {"iat": int(time.time()), "exp": int(time.time()) + 300}
+    if settings.omc_auth_jwt_issuer:
+        claims["iss"] = settings.omc_auth_jwt_issuer
+    if settings.omc_auth_jwt_audience:
+        claims["aud"] = settings.omc_auth_jwt_audience
+    token = jwt.encode(claims, settings.omc_auth_jwt_secret.get_secret_value(), "HS256")
+    return f"Bearer {token}"
+
+
+def cmd_send_example(args: argparse.Namespace) -> int:
+    from app.send_example import ExampleFailed, ExampleRun, send_example
+
+    settings = _load_or_exit()
+    authorization = webhook_authorization(settings)
+    if authorization is None:
+        print("GATEWAY_NOTIFICATION_AUTH is empty: no way to post to the webhook", file=sys.stderr)
+        return 1
+    admin = settings.gateway_admin_api_keys
+    run = ExampleRun(
+        gateway_url=args.url,
+        webhook_auth=authorization,
+        admin_key=admin[0].get_secret_value() if admin else None,
+        timeout=args.timeout,
+    )
+    try:
+        trace = send_example(run, args.scenario, sys.stdout)
+    except ExampleFailed as failed:
+        print(f"send-example: {failed}", file=sys.stderr)
+        return 1
+    return 1 if trace.get("status") == "failed" else 0
+
+
+def _sandbox_aware(settings: Settings, callback_url: str) -> Settings:
+    """In sandbox mode, Open Notificaties is the stand-in inside the gateway being subscribed."""
+    if not settings.sandbox_enabled:
+        return settings
+    from urllib.parse import urlsplit
+
+    from app.sandbox.embedded import sandbox_base_url, settings_for_sandbox
+
+    parts = urlsplit(callback_url)
+    base_url = sandbox_base_url(f"{parts.scheme}://{parts.netloc}")
+    print(f"sandbox mode: using the Open Notificaties stand-in at {base_url}")
+    return settings_for_sandbox(settings, base_url)
+
+
+def cmd_subscribe(args: argparse.Namespace) -> int:
+    from app.subscriptions import SubscriptionError, subscribe
+
+    settings = _sandbox_aware(_load_or_exit(), args.callback_url)
+    try:
+        result = asyncio.run(subscribe(settings, args.callback_url))
+    except SubscriptionError as error:
+        print(f"subscribe failed: {error}", file=sys.stderr)
+        return 1
+    print(f"abonnement {'created' if result.created else 'updated'}: {result.abonnement_url}")
+    print(f"  callback URL:  {result.callback_url}")
+    print(f"  kanalen:       {', '.join(result.kanalen) or '(none)'}")
+    print(f"  callback test: {result.callback_test}")
+    for duplicate in result.duplicates:
+        print(f"warning: another abonnement has this callback URL too: {duplicate}")
+    return 0
+
+
+def cmd_unsubscribe(args: argparse.Namespace) -> int:
+    from app.subscriptions import SubscriptionError, unsubscribe
+
+    settings = _sandbox_aware(_load_or_exit(), args.callback_url)
+    try:
+        result = asyncio.run(unsubscribe(settings, args.callback_url))
+    except SubscriptionError as error:
+        print(f"unsubscribe failed: {error}", file=sys.stderr)
+        return 1
+    if not result.deleted:
+        print(f"no abonnement with callback URL {result.callback_url}; nothing deleted")
+    for url in result.deleted:
+        print(f"abonnement deleted: {url}")
+    return 0
+
+
 def _env_default(name: str) -> str | None:
     return os.environ.get(name) or None
 
@@ -159,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-migrate", action="store_true", help="do not apply pending migrations at start"
     )
+    serve.add_argument(
+        "--public-url",
+        help="URL the service is reached at (default http://HOST:PORT); the embedded sandbox "
+        "puts it in the URLs it hands out",
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="run the delivery worker alone")
@@ -172,6 +318,49 @@ def build_parser() -> argparse.ArgumentParser:
         "check-config", help="validate the configuration and print every problem"
     )
     check.set_defaults(func=cmd_check_config)
+
+    example = sub.add_parser(
+        "send-example",
+        help="post an example notification to a running gateway (on its sandbox) and print "
+        "the trace",
+        description="Seeds a fresh case in the gateway's embedded sandbox, posts the "
+        "notification Open Zaak would send for it to the webhook, waits until the delivery is "
+        "final and prints its checks, actions and the message as the sandbox's Notify rendered "
+        "it. Uses GATEWAY_NOTIFICATION_AUTH and GATEWAY_ADMIN_API_KEYS from the environment.",
+    )
+    example.add_argument(
+        "scenario",
+        nargs="?",
+        default="decision_made",
+        choices=sorted(EXAMPLE_SCENARIOS),
+        help="which scenario's notification (default: decision_made)",
+    )
+    example.add_argument(
+        "--url", default="http://127.0.0.1:8000", help="the running gateway (default: %(default)s)"
+    )
+    example.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait for a final trace"
+    )
+    example.set_defaults(func=cmd_send_example)
+
+    for name, func, text in (
+        (
+            "subscribe",
+            cmd_subscribe,
+            "create or update the gateway's abonnement in Open Notificaties "
+            "(ZGW_ENDPOINT_OPENNOTIFICATIES) for the kanalen its scenarios need",
+        ),
+        ("unsubscribe", cmd_unsubscribe, "delete the abonnement(s) with this callback URL"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument(
+            "--callback-url",
+            required=True,
+            metavar="URL",
+            help="the gateway's webhook as Open Notificaties reaches it, e.g. "
+            "https://gateway.gemeente.nl/api/v1/notifications",
+        )
+        command.set_defaults(func=func)
 
     sandbox = sub.add_parser(
         "sandbox",

@@ -93,6 +93,17 @@ OptionalUuid = Annotated[uuid.UUID | None, BeforeValidator(_blank_to_none)]
 OptionalSecret = Annotated[SecretStr | None, BeforeValidator(_blank_to_none)]
 OptionalStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
 OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+OptionalBool = Annotated[bool | None, BeforeValidator(_blank_to_none)]
+
+ENDPOINT_FIELDS = (
+    "zgw_endpoint_opennotificaties",
+    "zgw_endpoint_openzaak",
+    "zgw_endpoint_openklant",
+    "zgw_endpoint_besluiten",
+    "zgw_endpoint_objecten",
+    "zgw_endpoint_objecttypen",
+    "zgw_endpoint_contactmomenten",
+)
 
 
 def _template(scenario: str, channel: str) -> Any:
@@ -203,6 +214,15 @@ class Settings(BaseSettings):
         examples=["PT5M"],
         json_schema_extra={"group": "Gateway"},
     )
+    gateway_shutdown_timeout: timedelta = Field(
+        default=timedelta(seconds=20),
+        description=(
+            "On SIGTERM a worker stops claiming and gives in-flight deliveries this long to "
+            "finish; those still running are then interrupted and handed back (due at once)."
+        ),
+        examples=["PT20S"],
+        json_schema_extra={"group": "Gateway"},
+    )
     gateway_retry_base_delay: timedelta = Field(
         default=timedelta(seconds=30),
         description=(
@@ -216,6 +236,56 @@ class Settings(BaseSettings):
         default=timedelta(hours=1),
         description="Longest wait between two attempts of a delivery.",
         examples=["PT1H"],
+        json_schema_extra={"group": "Gateway"},
+    )
+    gateway_retry_factor: float = Field(
+        default=2.0,
+        ge=1.0,
+        le=10.0,
+        description="Factor by which the wait grows with every attempt (exponential backoff).",
+        examples=["2"],
+        json_schema_extra={"group": "Gateway"},
+    )
+    gateway_retry_jitter: float = Field(
+        default=0.2,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Up to this fraction of each wait is taken off at random, so deliveries that failed "
+            "together do not all come back at once."
+        ),
+        examples=["0.2"],
+        json_schema_extra={"group": "Gateway"},
+    )
+    gateway_retry_max_attempts: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description=(
+            "Attempts after which a delivery an upstream keeps failing is given up as `failed` "
+            "(with the last reason); an admin can retry it."
+        ),
+        examples=["10"],
+        json_schema_extra={"group": "Gateway"},
+    )
+    gateway_retry_max_age: timedelta = Field(
+        default=timedelta(hours=48),
+        description=(
+            "A delivery is not retried beyond this age (counted from receipt); it becomes "
+            "`failed` instead."
+        ),
+        examples=["P2D"],
+        json_schema_extra={"group": "Gateway"},
+    )
+    gateway_sandbox: OptionalBool = Field(
+        default=None,
+        description=(
+            "Serve the built-in sandbox (stand-ins for Open Zaak, Open Klant, Objects API, Open "
+            "Notificaties and Notify) under `/sandbox` and point every endpoint at it. Empty: on "
+            "in `development` when no ZGW_ENDPOINT_* or NOTIFY_API_BASEURL is configured, "
+            "otherwise off. Never combined with real endpoints."
+        ),
+        examples=["true"],
         json_schema_extra={"group": "Gateway"},
     )
     gateway_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -472,17 +542,23 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    def configured_endpoints(self) -> list[str]:
+        """Variables of the upstream endpoints set explicitly (Notify's has a default)."""
+        names = [env_name(f) for f in ENDPOINT_FIELDS if getattr(self, f)]
+        if "notify_api_baseurl" in self.model_fields_set and self.notify_api_baseurl:
+            names.append("NOTIFY_API_BASEURL")
+        return names
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        """Whether `serve` mounts the sandbox (GATEWAY_SANDBOX, or its automatic default)."""
+        if self.gateway_sandbox is not None:
+            return self.gateway_sandbox
+        return self.gateway_environment == "development" and not self.configured_endpoints()
+
     def endpoint_origins(self) -> frozenset[str]:
         """Origins the gateway may call with credentials: configured endpoints plus extras."""
-        urls = [
-            self.zgw_endpoint_opennotificaties,
-            self.zgw_endpoint_openzaak,
-            self.zgw_endpoint_openklant,
-            self.zgw_endpoint_besluiten,
-            self.zgw_endpoint_objecten,
-            self.zgw_endpoint_objecttypen,
-            self.zgw_endpoint_contactmomenten,
-        ]
+        urls = [getattr(self, name) for name in ENDPOINT_FIELDS]
         origins = {_check_origin(u) for u in urls if u}
         return frozenset(origins | set(self.gateway_allowed_origins))
 

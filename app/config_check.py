@@ -115,6 +115,26 @@ def semantic_problems(settings: Settings) -> tuple[list[Problem], list[Problem]]
             )
         )
 
+    if settings.gateway_sandbox and settings.configured_endpoints():
+        problems.append(
+            Problem(
+                "GATEWAY_SANDBOX",
+                "the sandbox cannot be combined with real endpoints ("
+                + ", ".join(settings.configured_endpoints())
+                + "); unset GATEWAY_SANDBOX to use them, or unset them to try the sandbox",
+                "false",
+            )
+        )
+    if settings.gateway_sandbox and settings.gateway_environment == "production":
+        problems.append(
+            Problem(
+                "GATEWAY_SANDBOX",
+                "the sandbox only runs with GATEWAY_ENVIRONMENT=development; in production "
+                "configure the real endpoints (ZGW_ENDPOINT_*, NOTIFY_API_BASEURL)",
+                "false",
+            )
+        )
+
     if settings.gateway_environment == "production":
         for name in Settings.model_fields:
             if not is_secret(name):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import structlog
 from fastapi import FastAPI
@@ -24,6 +25,10 @@ from app.pipeline.runner import Pipeline
 from app.resources import Resources
 from app.scenarios import registered_scenarios
 from app.worker.delivery import DeliveryWorker
+from app.worker.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from app.sandbox.app import Sandbox
 
 log = structlog.get_logger(__name__)
 
@@ -66,12 +71,22 @@ def build_worker(
         concurrency=settings.gateway_worker_concurrency,
         poll_interval=settings.gateway_worker_poll_interval,
         lease=settings.gateway_lease_duration,
-        retry_base_delay=settings.gateway_retry_base_delay,
-        retry_max_delay=settings.gateway_retry_max_delay,
+        shutdown_timeout=settings.gateway_shutdown_timeout,
+        retry=RetryPolicy(
+            base_delay=settings.gateway_retry_base_delay,
+            factor=settings.gateway_retry_factor,
+            max_delay=settings.gateway_retry_max_delay,
+            max_attempts=settings.gateway_retry_max_attempts,
+            max_age=settings.gateway_retry_max_age,
+            jitter=settings.gateway_retry_jitter,
+        ),
     )
 
 
-def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, run_worker: bool = False, sandbox: Sandbox | None = None
+) -> FastAPI:
+    """The service. With `sandbox`, its stand-ins are mounted under `/sandbox` (the demo)."""
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
@@ -95,7 +110,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
             worker = build_worker(settings, session_factory, resources.pipeline)
             resources.worker_wakeup = worker.wakeup
             worker_task = asyncio.create_task(worker.run(stop), name="delivery-worker")
-        log.info("service_started", version=__version__, worker=run_worker)
+        log.info(
+            "service_started", version=__version__, worker=run_worker, sandbox=sandbox is not None
+        )
         try:
             yield
         finally:
@@ -126,4 +143,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.include_router(evaluate.router)
     app.include_router(deliveries.router)
     app.include_router(health.router)
+    if sandbox is not None:
+        from app.sandbox.embedded import MOUNT_PATH
+
+        app.mount(MOUNT_PATH, sandbox.app, name="sandbox")
     return app

@@ -142,6 +142,6 @@ def webhook_headers() -> dict[str, str]:
     return {"Authorization": WEBHOOK_TOKEN}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent

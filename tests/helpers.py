@@ -56,6 +56,8 @@ def gateway_env(database_url: str, repo_root: Path, **extra: str) -> dict[str, s
             "GATEWAY_ENVIRONMENT": "development",
             "GATEWAY_NOTIFICATION_AUTH": WEBHOOK_TOKEN,
             "GATEWAY_ADMIN_API_KEYS": ADMIN_KEY,
+            # No endpoints are configured here; without this, `serve` would mount the sandbox.
+            "GATEWAY_SANDBOX": "false",
             "PYTHONPATH": str(repo_root),
             **extra,
         }

@@ -93,8 +93,8 @@ class NotifyClient:
         client = getattr(self._per_thread, "client", None)
         if client is None:
             # The python client has no type annotations.
-            client = NotificationsAPIClient(  # type: ignore[no-untyped-call]
-                self._api_key, base_url=self._base_url, timeout=self._timeout
+            client = _BasePathClient(  # type: ignore[no-untyped-call]
+                self._api_key, base_url=self._base_url + "/", timeout=self._timeout
             )
             # Like the httpx client (`build_http_client`): no proxy, netrc or CA bundle picked
             # up from the environment by surprise.
@@ -116,6 +116,17 @@ class NotifyClient:
             raise error from None
         record_upstream_result(SERVICE, "ok", time.perf_counter() - started)
         return expect_object(result, SERVICE, url)
+
+
+class _BasePathClient(NotificationsAPIClient):
+    """The python client resolves `/v2/...` against the host root (`urljoin`), dropping any
+    path in the base URL; relative paths keep it, so Notify can sit behind a path prefix (the
+    embedded sandbox serves it under `/sandbox`)."""
+
+    def _create_request_objects(self, url: str, data: Any, params: Any) -> Any:
+        return super()._create_request_objects(  # type: ignore[no-untyped-call]
+            url.lstrip("/"), data, params
+        )
 
 
 def _map_error(exc: APIError, url: str) -> tuple[str, UpstreamError]:

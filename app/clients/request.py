@@ -49,7 +49,7 @@ async def send_json(
     params: Mapping[str, str] | None = None,
     json_body: Any = None,
 ) -> Any:
-    """Send one request and return the decoded JSON body of a 2xx answer.
+    """Send one request and return the decoded JSON body of a 2xx answer (None for 204).
 
     The caller has already checked `url` against the origin guard.
     """
@@ -88,6 +88,8 @@ def _describe(exc: Exception) -> str:
 
 def _decode(response: httpx.Response, service: str, url: str) -> Any:
     status = response.status_code
+    if status == 204:  # No Content (a DELETE): nothing to decode
+        return None
     if 200 <= status < 300:
         try:
             return response.json()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -109,6 +109,7 @@ class Claim:
     notification_id: uuid.UUID
     attempt_number: int
     body: str = ""  # the notification as received, so the worker need not read it again
+    received_at: datetime = field(default_factory=utcnow)
 
 
 async def claim_due(
@@ -150,7 +151,12 @@ async def claim_due(
                 attempt_count=Notification.attempt_count + 1,
                 updated_at=now,
             )
-            .returning(Notification.id, Notification.attempt_count, Notification.body)
+            .returning(
+                Notification.id,
+                Notification.attempt_count,
+                Notification.body,
+                Notification.received_at,
+            )
             .execution_options(synchronize_session=False)
         )
     ).all()
@@ -188,7 +194,7 @@ async def claim_due(
             for row in claimed
         ],
     )
-    return [Claim(row.id, row.attempt_count, row.body) for row in claimed]
+    return [Claim(row.id, row.attempt_count, row.body, row.received_at) for row in claimed]
 
 
 async def finish_attempt(

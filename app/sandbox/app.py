@@ -9,6 +9,7 @@ exactly what it would send in production:
     /klantinteracties/api/v1                                                  Open Klant 2
     /klanten/api/v1                                                           Open Klant 1
     /objecten/api/v2  /objecttypen/api/v2                                     Open Object
+    /notificaties/api/v1                                                      Open Notificaties
     /v2/...                                                                   Notify NL
     /_sandbox/...                                                             control (tests, demo)
 """
@@ -24,13 +25,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse as HTML
 from fastapi.responses import Response
 
 from app.sandbox.auth import AuthFailed, check_notify_jwt, check_token, check_zgw_jwt
+from app.sandbox.examples import EXAMPLES
+from app.sandbox.outbox import render_outbox
 from app.sandbox.responses import problem_body
 from app.sandbox.seed import DecisionCase, seed_catalogue, seed_decision_case
-from app.sandbox.services import notify, objects, openklant, openzaak
+from app.sandbox.services import notificaties, notify, objects, openklant, openzaak
+from app.sandbox.services.notificaties import seed_kanalen
 from app.sandbox.services.objects import seed_objecttypes
 from app.sandbox.state import Fault, RecordedRequest, SandboxState
 
@@ -51,9 +56,12 @@ SERVICE_PREFIXES = (
     ("/klanten/api/v1/", "klanten"),
     ("/objecten/api/v2/", "objecten"),
     ("/objecttypen/api/v2/", "objecttypen"),
+    ("/notificaties/api/v1/", "notificaties"),
     ("/v2/", "notify"),  # Notify: the python client always calls the root of its host
 )
-ZGW_JWT_SERVICES = frozenset({"zaken", "catalogi", "besluiten", "documenten", "klanten"})
+ZGW_JWT_SERVICES = frozenset(
+    {"zaken", "catalogi", "besluiten", "documenten", "klanten", "notificaties"}
+)
 
 
 def service_for(path: str) -> str | None:
@@ -124,6 +132,11 @@ class Sandbox:
         with self.state.lock:
             return dict(self.state.objects)
 
+    @property
+    def abonnementen(self) -> list[dict[str, Any]]:
+        """Open Notificaties' abonnementen, with their (write-only) `auth`."""
+        return [dict(a) for a in self.state.find(f"{notificaties.NOTIFICATIES}/abonnement")]
+
     def requests_to(self, service: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.service == service]
 
@@ -154,6 +167,7 @@ class Sandbox:
             state.faults.clear()
             seed_catalogue(state)
             seed_objecttypes(state)
+            seed_kanalen(state)
 
     # --- the front door --------------------------------------------------------------------
 
@@ -175,7 +189,7 @@ def create_sandbox(config: SandboxConfig) -> Sandbox:
 
 def _services_app(state: SandboxState) -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    for module in (openzaak, openklant, objects, notify):
+    for module in (openzaak, openklant, objects, notify, notificaties):
         app.include_router(module.router(state))
     return app
 
@@ -191,12 +205,32 @@ def _control_app(sandbox: Sandbox) -> FastAPI:
         return sandbox.seed_decision_case(**overrides).as_json()
 
     @app.get("/_sandbox/notify/messages", summary="What Notify 'sent'")
+    @app.get("/notify/messages", summary="What Notify 'sent' (newest last)")
     async def notify_messages() -> list[dict[str, Any]]:
         return sandbox.notify_messages
+
+    @app.get("/notify", summary="What Notify 'sent', as the citizen sees it", response_class=HTML)
+    async def notify_outbox() -> HTML:
+        return HTML(render_outbox(sandbox.notify_messages))
+
+    @app.post(
+        "/_sandbox/examples/{scenario}",
+        summary="Seed what an example notification points at and return the notification",
+    )
+    async def example(scenario: str, request: Request) -> dict[str, Any]:
+        make = EXAMPLES.get(scenario)
+        if make is None:
+            raise HTTPException(404, f"no example for {scenario!r}; known: {sorted(EXAMPLES)}")
+        overrides = await request.json() if await request.body() else {}
+        return make(sandbox.state, overrides)
 
     @app.get("/_sandbox/objects", summary="Objects created in the Objects API")
     async def created_objects() -> list[dict[str, Any]]:
         return list(sandbox.objects.values())
+
+    @app.get("/_sandbox/abonnementen", summary="Abonnementen in Open Notificaties")
+    async def abonnementen() -> list[dict[str, Any]]:
+        return [notificaties.public(a) for a in sandbox.abonnementen]
 
     @app.get("/_sandbox/requests", summary="Requests received, oldest first")
     async def received() -> list[dict[str, Any]]:
@@ -247,13 +281,14 @@ class _FrontDoor:
         self.control = control
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        service = service_for(scope["path"]) if scope["type"] == "http" else None
+        path = _route_path(scope)
+        service = service_for(path) if scope["type"] == "http" else None
         if service is None:
             await self.control(scope, receive, send)
             return
         body = await _read_body(receive)
         sandbox, state = self.sandbox, self.sandbox.state
-        method, path = scope["method"], scope["path"]
+        method = scope["method"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         if sandbox.config.latency_ms:
@@ -282,7 +317,9 @@ class _FrontDoor:
                             headers.get("content-type"),
                         ),
                     )
-                status, payload, extra = await _call(sandbox.services_app, scope, body)
+                # The stand-ins see the paths of the real products, wherever the sandbox is mounted.
+                inner = {**scope, "path": path, "raw_path": path.encode(), "root_path": ""}
+                status, payload, extra = await _call(sandbox.services_app, inner, body)
                 if checker is not None:
                     self._record(
                         "response",
@@ -323,6 +360,13 @@ class _FrontDoor:
     def _record(self, direction: str, violations: list[str]) -> None:
         for violation in violations:
             self.sandbox.state.violation(f"{direction}: {violation}")
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the sandbox's mount point (`/sandbox` inside `serve`), if any."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class Scenario(Protocol):
     name: str
+    kanaal: str  # the Open Notificaties kanaal its notifications arrive on (to subscribe to)
 
     def matches(self, message: NotificationMessage) -> bool: ...
 
@@ -29,3 +30,13 @@ def registered_scenarios(settings: Settings, upstreams: Upstreams) -> list[Scena
     from app.scenarios.decision_made import DecisionMade
 
     return [DecisionMade(settings, upstreams)]
+
+
+def scenario_kanalen() -> list[str]:
+    """The kanalen the scenarios need, sorted: what `zgw-gateway subscribe` subscribes to.
+
+    Read from the scenario classes, so that no upstream client has to be built.
+    """
+    from app.scenarios.decision_made import DecisionMade
+
+    return sorted({DecisionMade.kanaal})

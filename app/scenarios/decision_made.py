@@ -41,6 +41,7 @@ def _uuid_of(url: str) -> str:
 class DecisionMade:
     name = "decision_made"
     trigger = ("besluiten", "besluitinformatieobject", "create")
+    kanaal = trigger[0]
 
     def __init__(self, settings: Settings, upstreams: Upstreams) -> None:
         self.settings = settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from dataclasses import replace
 from datetime import timedelta
 
 import structlog
@@ -22,6 +23,7 @@ from app.db.session import SessionFactory
 from app.metrics import DELIVERIES_FINISHED
 from app.pipeline.runner import Pipeline
 from app.pipeline.trace import Outcome
+from app.worker.retry import RetryPolicy
 
 log = structlog.get_logger(__name__)
 
@@ -41,8 +43,8 @@ class DeliveryWorker:
         concurrency: int = 8,
         poll_interval: timedelta = timedelta(seconds=1),
         lease: timedelta = timedelta(minutes=5),
-        retry_base_delay: timedelta = timedelta(seconds=30),
-        retry_max_delay: timedelta = timedelta(hours=1),
+        retry: RetryPolicy | None = None,
+        shutdown_timeout: timedelta = timedelta(seconds=20),
     ) -> None:
         self.session_factory = session_factory
         self.pipeline = pipeline
@@ -50,8 +52,8 @@ class DeliveryWorker:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.lease = lease
-        self.retry_base_delay = retry_base_delay
-        self.retry_max_delay = retry_max_delay
+        self.retry = retry or RetryPolicy()
+        self.shutdown_timeout = shutdown_timeout
         self.concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self.wakeup = asyncio.Event()
@@ -64,7 +66,7 @@ class DeliveryWorker:
         `concurrency` divided by the time a delivery spends waiting on its upstreams.
         """
         log.info("worker_started", worker=self.worker_id, concurrency=self.concurrency)
-        in_flight: set[asyncio.Task[None]] = set()
+        in_flight: dict[asyncio.Task[None], Claim] = {}
         try:
             while not stop.is_set():
                 # Cleared before looking, so a wake-up that arrives during the look is not lost.
@@ -80,16 +82,49 @@ class DeliveryWorker:
                         )
                 for claim in claims:
                     task = asyncio.create_task(self._process(claim))
-                    in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
+                    in_flight[task] = claim
+                    task.add_done_callback(lambda done: in_flight.pop(done, None))
                 if len(in_flight) >= self.concurrency:
-                    await self._wait(stop, in_flight)  # until a slot frees up
+                    await self._wait(stop, set(in_flight))  # until a slot frees up
                 elif len(claims) < free:
                     await self._wait(stop, set(), wakeup=True)  # nothing more is due now
         finally:
-            if in_flight:
-                await asyncio.gather(*in_flight, return_exceptions=True)
+            await self._drain(dict(in_flight))
         log.info("worker_stopped", worker=self.worker_id)
+
+    async def _drain(self, in_flight: dict[asyncio.Task[None], Claim]) -> None:
+        """Let in-flight deliveries finish within the shutdown timeout; hand back the rest.
+
+        An interrupted delivery is due again at once, for this or another worker. An action it
+        had started stays `pending`, so the next attempt looks it up before doing it again.
+        """
+        if not in_flight:
+            return
+        _, unfinished = await asyncio.wait(
+            in_flight, timeout=self.shutdown_timeout.total_seconds()
+        )
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        for task in unfinished:
+            claim = in_flight[task]
+            try:
+                async with self.session_factory() as session, session.begin():
+                    await repository.finish_attempt(
+                        session,
+                        claim=claim,
+                        worker=self.worker_id,
+                        status="retrying",
+                        scenario=None,
+                        reason="interrupted: the worker shut down before this attempt finished",
+                        checks=[],
+                        upstream_calls=0,
+                        next_attempt_at=utcnow(),
+                    )
+            except Exception as error:  # the lease runs out anyway; another worker takes over
+                log.error("lease_release_failed", error_type=type(error).__name__)
+        if unfinished:
+            log.warning("deliveries_interrupted", count=len(unfinished))
 
     async def _wait(
         self, stop: asyncio.Event, tasks: set[asyncio.Task[None]], *, wakeup: bool = False
@@ -144,11 +179,18 @@ class DeliveryWorker:
     async def _record(self, claim: Claim, outcome: Outcome) -> None:
         next_attempt_at = None
         if outcome.status == "retrying":
-            backoff = min(
-                self.retry_base_delay * 2 ** (claim.attempt_number - 1), self.retry_max_delay
+            decided = self.retry.next_attempt(
+                attempt=claim.attempt_number,
+                received_at=claim.received_at,
+                now=utcnow(),
+                retry_after=outcome.retry_after,
             )
-            delay = outcome.retry_after if outcome.retry_after is not None else backoff
-            next_attempt_at = utcnow() + delay
+            if isinstance(decided, str):
+                outcome = replace(
+                    outcome, status="failed", reason=f"{outcome.reason or 'error'}; {decided}"
+                )
+            else:
+                next_attempt_at = decided
         async with self.session_factory() as session, session.begin():
             recorded = await repository.finish_attempt(
                 session,

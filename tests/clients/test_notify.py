@@ -106,6 +106,16 @@ def notify(notify_server: FakeNotify) -> NotifyClient:
     return NotifyClient(API_KEY, notify_server.base_url)
 
 
+@pytest.mark.parametrize("suffix", ["/notify-nl", "/notify-nl/"])
+async def test_base_url_with_a_path_keeps_the_path(notify_server: FakeNotify, suffix: str) -> None:
+    """Behind a path prefix (or the embedded sandbox's `/sandbox`), `/v2/...` goes under it."""
+    client = NotifyClient(API_KEY, notify_server.base_url + suffix)
+    notify_server.answer(200, {"notifications": [], "links": {}})
+    assert await client.find_by_reference(ACTION_ID) is None
+    [request] = notify_server.received
+    assert request.path == f"/notify-nl/v2/notifications?reference={ACTION_ID}"
+
+
 async def test_send_email(notify: NotifyClient, notify_server: FakeNotify) -> None:
     notify_server.answer(201, SENT)
     sent = await notify.send_email(

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,6 +43,47 @@ OBJECTS_TOKEN = "objects-sandbox-token-0123456789"
 NOTIFY_KEY = (
     "gateway_tests-5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d-1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"
 )
+
+
+@contextlib.contextmanager
+def served_gateway(workdir: Path, env: dict[str, str], *args: str) -> Iterator[str]:
+    """`zgw-gateway serve` in its own process (cwd `workdir`), ready; yields its base URL.
+
+    At the end it is stopped with SIGTERM and must have shut down cleanly, without a traceback.
+    """
+    port = free_port()
+    log_path = workdir / "serve.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *args],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        assert process.poll() is None, log_path.read_text()
+        try:
+            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "server did not become ready"
+        time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        log.close()
+        # uvicorn re-raises SIGTERM once it has shut down cleanly, so supervisors see it.
+        assert process.returncode in (0, -signal.SIGTERM)
+        log_text = log_path.read_text()
+        assert '"event": "service_stopped"' in log_text, log_text
+        assert "Traceback" not in log_text, log_text
 
 
 def _serve_in_thread(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:

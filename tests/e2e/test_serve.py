@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.conftest import served_gateway
 from tests.helpers import (
     ADMIN_KEY,
     WEBHOOK_TOKEN,
     besluiten_notification,
-    free_port,
     gateway_env,
 )
 
@@ -26,39 +22,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def server(tmp_path: Path, database_url: str, repo_root: Path) -> Iterator[str]:
-    port = free_port()
-    env = gateway_env(database_url, repo_root)
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, (tmp_path / "serve.log").read_text()
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "server did not become ready"
-        time.sleep(0.05)
-    try:
+    with served_gateway(tmp_path, gateway_env(database_url, repo_root)) as base:
         yield base
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-        log.close()
-        # uvicorn re-raises SIGTERM once it has shut down cleanly, so supervisors see it.
-        assert process.returncode in (0, -signal.SIGTERM)
-        log_text = (tmp_path / "serve.log").read_text()
-        assert '"event": "service_stopped"' in log_text, log_text
-        assert "Traceback" not in log_text, log_text
 
 
 async def test_post_over_http_and_read_the_trace(server: str, tmp_path: Path) -> None:
