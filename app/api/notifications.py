@@ -16,10 +16,14 @@ from app import intake
 from app.api.auth import authenticate_notification
 from app.api.deps import get_resources, read_body
 from app.api.schemas import (
+    ACCEPTED_EXAMPLE,
     BESLUITEN_EXAMPLE,
+    DUPLICATE_EXAMPLE,
     TEST_EXAMPLE,
+    ZAAK_STATUS_EXAMPLE,
     NotificationAccepted,
     NotificationMessage,
+    json_examples,
 )
 from app.errors import (
     BadRequest,
@@ -34,42 +38,94 @@ log = structlog.get_logger(__name__)
 
 router = APIRouter(tags=["notifications"])
 
-REQUEST_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": NotificationMessage.model_json_schema(),
-                "examples": {
-                    "besluitinformatieobject": {
-                        "summary": "A document was attached to a decision (decision made)",
-                        "value": BESLUITEN_EXAMPLE,
-                    },
-                    "subscription_test": {
-                        "summary": "The test message Open Notificaties sends when subscribing",
-                        "value": TEST_EXAMPLE,
-                    },
-                },
-            }
-        },
+NOTIFICATION_EXAMPLES: dict[str, dict[str, Any]] = {
+    "besluitinformatieobject": {
+        "summary": "A document was attached to a decision (decision made)",
+        "value": BESLUITEN_EXAMPLE,
+    },
+    "zaak_status": {
+        "summary": "A zaak got a new status (stored; no scenario acts on it)",
+        "value": ZAAK_STATUS_EXAMPLE,
+    },
+    "subscription_test": {
+        "summary": "The test message Open Notificaties sends when subscribing",
+        "value": TEST_EXAMPLE,
+    },
+}
+
+
+def notification_request_body(*names: str) -> dict[str, Any]:
+    """`openapi_extra` for an operation whose body is a notification, with the named examples."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": NotificationMessage.model_json_schema(),
+                    "examples": {name: NOTIFICATION_EXAMPLES[name] for name in names},
+                }
+            },
+        }
+    }
+
+
+REQUEST_BODY = notification_request_body(*NOTIFICATION_EXAMPLES)
+
+_LOCATION = {
+    "Location": {
+        "description": "Path of the delivery trace (the same as `url`).",
+        "schema": {"type": "string"},
     }
 }
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"model": NotificationAccepted, "description": "Received before: the existing delivery."},
+    202: {
+        "headers": _LOCATION,
+        "description": "Stored: the delivery will be acted on; its trace is at `url` (also in "
+        "the `Location` header).",
+        **json_examples(accepted=("A new notification, queued", ACCEPTED_EXAMPLE)),
+    },
+    200: {
+        "model": NotificationAccepted,
+        "description": "Received before: nothing new was stored; the existing delivery.",
+        "headers": _LOCATION,
+        **json_examples(duplicate=("A redelivery of a handled notification", DUPLICATE_EXAMPLE)),
+    },
     204: {"description": "The subscription test message (`kanaal: test`): nothing is stored."},
-    **problem_responses(400, 403, 413, 503),
+    **problem_responses(
+        "notification_invalid",
+        "not_json",
+        "webhook_auth_missing",
+        "webhook_auth_refused",
+        "webhook_token_expired",
+        413,
+        "store_unavailable",
+    ),
 }
 
 _DESCRIPTION = """
-Receives a Notificaties API 1.0 message. The `Authorization` header must equal one of
-`GATEWAY_NOTIFICATION_AUTH` (the abonnement's `auth` value) or carry an HS256 JWT signed with
-`OMC_AUTH_JWT_SECRET`; otherwise 403 and nothing is stored.
+Receives a Notificaties API 1.0 message: Open Notificaties calls this for every notification on
+a kanaal the gateway's abonnement is subscribed to (`besluiten` for the decision-made scenario).
 
-The message is committed to the database before the answer: `202` with the delivery id means it
-will be acted on. The same message delivered again (same kanaal, hoofdObject, resource,
-resourceUrl, actie, aanmaakdatum and kenmerken) is not stored twice: `200` with the existing id.
-`kanaal: "test"` (Open Notificaties' subscription check) answers `204` and does nothing.
+**Authentication.** The `Authorization` header must equal one of `GATEWAY_NOTIFICATION_AUTH`
+(the abonnement's `auth` value) or carry an HS256 JWT signed with `OMC_AUTH_JWT_SECRET` (issuer
+and audience checked when configured, `exp` enforced). Otherwise `403`, also when the header is
+missing (the Notificaties API's callback check expects `403`), and nothing is stored.
+
+**Answers.**
+
+- `202`: the message was committed to the database before this answer and will be acted on by
+  the delivery worker; the body has the delivery id and the path of its trace.
+- `200`: the same message was delivered before (same kanaal, hoofdObject, resource,
+  resourceUrl, actie, aanmaakdatum and kenmerken): nothing is stored twice; the existing id.
+- `204`: `kanaal: "test"` (Open Notificaties' subscription check): nothing is stored.
+- `400`: the body is not JSON or does not match the message schema; `invalidParams` names each
+  field at fault. Unknown top-level keys (such as `source`) are accepted.
+- `403`: see authentication. `413`: the body is larger than `GATEWAY_MAX_BODY_BYTES`.
+- `503`: the database could not take the message; nothing was accepted, deliver it again.
+
+The webhook never runs the scenario itself: what happened next is in
+`GET /api/v1/deliveries/{id}` (admin key).
 """
 
 
@@ -158,7 +214,7 @@ router.add_api_route(
     responses=_RESPONSES,
     summary="Receive a notification (OMC-compatible path)",
     description="The same as `POST /api/v1/notifications`, at the path the OMC used, so that "
-    "existing abonnementen keep working.",
+    "existing abonnementen keep working (also with the OMC's JWT).\n" + _DESCRIPTION,
     openapi_extra=REQUEST_BODY,
     operation_id="notification_receive_omc",
 )

@@ -59,6 +59,23 @@ BESLUITEN_EXAMPLE: dict[str, Any] = {
     "source": "open-zaak",
 }
 
+ZAAK_STATUS_EXAMPLE: dict[str, Any] = {
+    "kanaal": "zaken",
+    "hoofdObject": "https://openzaak.gemeente.nl/zaken/api/v1/zaken/"
+    "89dccdf2-df2d-4a3c-9f38-3e580dd63e3e",
+    "resource": "status",
+    "resourceUrl": "https://openzaak.gemeente.nl/zaken/api/v1/statussen/"
+    "e3f4a5b6-c7d8-4e9f-a0b1-c2d3e4f5a6b7",
+    "actie": "create",
+    "aanmaakdatum": "2026-11-20T09:12:47.001Z",
+    "kenmerken": {
+        "bronorganisatie": "002220647",
+        "zaaktype": "https://openzaak.gemeente.nl/catalogi/api/v1/zaaktypen/"
+        "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",
+        "vertrouwelijkheidaanduiding": "openbaar",
+    },
+}
+
 TEST_EXAMPLE: dict[str, Any] = {
     "kanaal": "test",
     "hoofdObject": "http://some.hoofdobject.nl/",
@@ -79,16 +96,61 @@ class NotificationMessage(BaseModel):
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [BESLUITEN_EXAMPLE]})
 
-    kanaal: Annotated[Text, StringConstraints(min_length=1, max_length=50)]
-    hoofdObject: Url
-    resource: Annotated[Text, StringConstraints(min_length=1, max_length=100)]
-    resourceUrl: Url
-    actie: Annotated[Text, StringConstraints(min_length=1, max_length=100)]
-    aanmaakdatum: Annotated[datetime, Strict(), AfterValidator(_assume_utc)]
+    kanaal: Annotated[
+        Text,
+        StringConstraints(min_length=1, max_length=50),
+        Field(description="The channel: `besluiten`, `zaken`, ... (`test` is only acknowledged)."),
+    ]
+    hoofdObject: Annotated[Url, Field(description="URL of the main object (the besluit, zaak).")]
+    resource: Annotated[
+        Text,
+        StringConstraints(min_length=1, max_length=100),
+        Field(description="The kind of object that changed, e.g. `besluitinformatieobject`."),
+    ]
+    resourceUrl: Annotated[Url, Field(description="URL of the object that changed.")]
+    actie: Annotated[
+        Text,
+        StringConstraints(min_length=1, max_length=100),
+        Field(description="What happened: `create`, `update`, `partial_update`, `destroy`."),
+    ]
+    aanmaakdatum: Annotated[
+        datetime,
+        Strict(),
+        AfterValidator(_assume_utc),
+        Field(description="When it happened (ISO 8601; without a time zone: UTC)."),
+    ]
     kenmerken: dict[
         Annotated[Text, StringConstraints(min_length=1, max_length=1000)],
         Annotated[Text, StringConstraints(max_length=1000)],
-    ] = Field(default_factory=dict)
+    ] = Field(
+        default_factory=dict,
+        description="The kanaal's filter attributes, e.g. `besluittype`, "
+        "`verantwoordelijkeOrganisatie`.",
+    )
+
+
+ACCEPTED_EXAMPLE: dict[str, Any] = {
+    "id": "0b5e3c1d-2f4a-4e6b-8c7d-9a0b1c2d3e4f",
+    "status": "queued",
+    "url": "/api/v1/deliveries/0b5e3c1d-2f4a-4e6b-8c7d-9a0b1c2d3e4f",
+    "duplicate": False,
+}
+
+DUPLICATE_EXAMPLE: dict[str, Any] = {**ACCEPTED_EXAMPLE, "status": "done", "duplicate": True}
+
+
+def json_examples(**named: tuple[str, Any]) -> dict[str, Any]:
+    """An OpenAPI response entry with named `application/json` examples: name=(summary, value)."""
+    return {
+        "content": {
+            "application/json": {
+                "examples": {
+                    name: {"summary": summary, "value": value}
+                    for name, (summary, value) in named.items()
+                }
+            }
+        }
+    }
 
 
 class NotificationAccepted(BaseModel):
@@ -100,79 +162,203 @@ class NotificationAccepted(BaseModel):
         description="True when the same notification was received before; nothing new was stored.",
     )
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "0b5e3c1d-2f4a-4e6b-8c7d-9a0b1c2d3e4f",
-                    "status": "queued",
-                    "url": "/api/v1/deliveries/0b5e3c1d-2f4a-4e6b-8c7d-9a0b1c2d3e4f",
-                    "duplicate": False,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [ACCEPTED_EXAMPLE]})
 
 
 class CheckOut(BaseModel):
-    name: str
+    """One decision of the pipeline, in the order it was made."""
+
+    name: str = Field(description="The check, e.g. `url_allowed`, `document_status`, `initiator`.")
     passed: bool
-    detail: str
+    detail: str = Field(description="What was found and what was expected; no personal data.")
 
 
 class ActionOut(BaseModel):
-    id: uuid.UUID
-    kind: str
-    status: str
-    target: str | None
-    result: dict[str, Any]
-    error: str | None
+    """A side effect of the delivery (a Notify NL message, a portal message)."""
+
+    id: uuid.UUID = Field(
+        description="Also the reference the upstream sees (Notify's `reference`)."
+    )
+    kind: str = Field(description="notify_email | notify_sms | portal_message")
+    status: str = Field(
+        description="pending (not known to be done: a retry looks it up before sending again) "
+        "| done | failed"
+    )
+    target: str | None = Field(description="The recipient, masked.")
+    result: dict[str, Any] = Field(
+        description="What the upstream answered: `notify_id`, `template_version`, `object_url`."
+    )
+    error: str | None = Field(description="The upstream's error, when the action did not succeed.")
     created_at: datetime
     updated_at: datetime
 
 
 class AttemptOut(BaseModel):
-    number: int
-    worker: str
+    """One run of the pipeline over the delivery by a worker."""
+
+    number: int = Field(description="1 for the first attempt.")
+    worker: str = Field(description="The worker that ran it (host:pid).")
     started_at: datetime
-    finished_at: datetime | None
-    outcome: str | None
+    finished_at: datetime | None = Field(description="Empty while the attempt runs.")
+    outcome: str | None = Field(
+        description="done | skipped | failed | retrying | abandoned (the lease ran out)"
+    )
     reason: str | None
-    upstream_calls: int
+    upstream_calls: int = Field(description="Upstream API calls this attempt made.")
     checks: list[CheckOut]
 
 
-DELIVERY_EXAMPLE: dict[str, Any] = {
+EXAMPLE_BESLUIT_ZAAK = "89dccdf2-df2d-4a3c-9f38-3e580dd63e3e"
+
+DECISION_MADE_CHECKS: list[dict[str, Any]] = [
+    {
+        "name": "scenario",
+        "passed": True,
+        "detail": "besluiten/besluitinformatieobject/create is handled by decision_made",
+    },
+    {
+        "name": "url_allowed",
+        "passed": True,
+        "detail": "the notification's URLs are on configured origins",
+    },
+    {"name": "configuration", "passed": True, "detail": "configured for direct e-mail/SMS"},
+    {
+        "name": "informatieobjecttype_whitelisted",
+        "passed": True,
+        "detail": "informatieobjecttype 0c0d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5 is allowed by "
+        "ZGW_VARIABLE_OBJECTTYPE_DECISIONINFOOBJECTTYPE_UUIDS",
+    },
+    {"name": "document_status", "passed": True, "detail": "the document's status is definitief"},
+    {
+        "name": "document_confidentiality",
+        "passed": True,
+        "detail": "the document's vertrouwelijkheidaanduiding is openbaar",
+    },
+    {
+        "name": "zaak",
+        "passed": True,
+        "detail": f"the besluit belongs to zaak {EXAMPLE_BESLUIT_ZAAK}",
+    },
+    {
+        "name": "zaaktype_whitelisted",
+        "passed": True,
+        "detail": "zaaktype PARKEERVERGUNNING is allowed by ZGW_WHITELIST_DECISIONMADE_IDS",
+    },
+    {"name": "informeren", "passed": True, "detail": "the zaak has a status"},
+    {
+        "name": "informeren",
+        "passed": True,
+        "detail": "statustype 'Besluit genomen' of the latest status has informeren=true",
+    },
+    {"name": "initiator", "passed": True, "detail": "the initiator is a person with a BSN"},
+    {"name": "klant_found", "passed": True, "detail": "the initiator is a partij in Open Klant"},
+    {
+        "name": "contact_channel",
+        "passed": True,
+        "detail": "email to j***@example.nl: the preferred address",
+    },
+]
+
+DELIVERY_DONE_EXAMPLE: dict[str, Any] = {
     "id": "0b5e3c1d-2f4a-4e6b-8c7d-9a0b1c2d3e4f",
     "url": "/api/v1/deliveries/0b5e3c1d-2f4a-4e6b-8c7d-9a0b1c2d3e4f",
-    "status": "skipped",
-    "scenario": None,
+    "status": "done",
+    "scenario": "decision_made",
     "notification": BESLUITEN_EXAMPLE,
-    "checks": [
+    "checks": DECISION_MADE_CHECKS,
+    "actions": [
         {
-            "name": "scenario",
-            "passed": False,
-            "detail": "no scenario matches kanaal/resource/actie "
-            "besluiten/besluitinformatieobject/create",
+            "id": "fbbff958-0289-4db3-99cf-96e4d3843203",
+            "kind": "notify_email",
+            "status": "done",
+            "target": "j***@example.nl",
+            "result": {"notify_id": "1178705c-0ef9-4448-9de2-4081ae286faa", "template_version": 1},
+            "error": None,
+            "created_at": "2026-11-20T09:14:04.574Z",
+            "updated_at": "2026-11-20T09:14:04.597Z",
         }
+    ],
+    "attempts": [
+        {
+            "number": 1,
+            "worker": "gateway-1:4711",
+            "started_at": "2026-11-20T09:14:03.701Z",
+            "finished_at": "2026-11-20T09:14:04.604Z",
+            "outcome": "done",
+            "reason": None,
+            "upstream_calls": 7,
+            "checks": DECISION_MADE_CHECKS,
+        }
+    ],
+    "reason": None,
+    "received_at": "2026-11-20T09:14:03.690Z",
+    "updated_at": "2026-11-20T09:14:04.604Z",
+    "next_attempt_at": None,
+}
+
+NOTIFY_UNAVAILABLE = (
+    "notify https://api.notifynl.nl/v2/notifications/email answered HTTP 503: Service Unavailable"
+)
+
+DELIVERY_RETRYING_EXAMPLE: dict[str, Any] = {
+    **DELIVERY_DONE_EXAMPLE,
+    "status": "retrying",
+    "actions": [
+        {
+            **DELIVERY_DONE_EXAMPLE["actions"][0],
+            "status": "pending",
+            "result": {},
+            "error": NOTIFY_UNAVAILABLE,
+        }
+    ],
+    "attempts": [
+        {
+            **DELIVERY_DONE_EXAMPLE["attempts"][0],
+            "outcome": "retrying",
+            "reason": NOTIFY_UNAVAILABLE,
+        }
+    ],
+    "reason": NOTIFY_UNAVAILABLE,
+    "next_attempt_at": "2026-11-20T09:14:34.604Z",
+}
+
+
+SKIPPED_REASON = "the document's status is in_bewerking, expected definitief"
+
+DELIVERY_SKIPPED_EXAMPLE: dict[str, Any] = {
+    "id": "5e2d8f4a-1b3c-4d6e-9f0a-7b8c9d0e1f2a",
+    "url": "/api/v1/deliveries/5e2d8f4a-1b3c-4d6e-9f0a-7b8c9d0e1f2a",
+    "status": "skipped",
+    "scenario": "decision_made",
+    "notification": {
+        **BESLUITEN_EXAMPLE,
+        "resourceUrl": "https://openzaak.gemeente.nl/besluiten/api/v1/besluitinformatieobjecten/"
+        "d4c3b2a1-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
+        "aanmaakdatum": "2026-11-20T08:52:41.107Z",
+    },
+    "checks": [
+        *DECISION_MADE_CHECKS[:4],
+        {"name": "document_status", "passed": False, "detail": SKIPPED_REASON},
     ],
     "actions": [],
     "attempts": [
         {
             "number": 1,
             "worker": "gateway-1:4711",
-            "started_at": "2026-11-20T09:14:03.701Z",
-            "finished_at": "2026-11-20T09:14:03.706Z",
+            "started_at": "2026-11-20T08:52:41.250Z",
+            "finished_at": "2026-11-20T08:52:41.388Z",
             "outcome": "skipped",
-            "reason": "no scenario matches kanaal/resource/actie "
-            "besluiten/besluitinformatieobject/create",
-            "upstream_calls": 0,
-            "checks": [],
+            "reason": SKIPPED_REASON,
+            "upstream_calls": 2,
+            "checks": [
+                *DECISION_MADE_CHECKS[:4],
+                {"name": "document_status", "passed": False, "detail": SKIPPED_REASON},
+            ],
         }
     ],
-    "reason": "no scenario matches kanaal/resource/actie besluiten/besluitinformatieobject/create",
-    "received_at": "2026-11-20T09:14:03.690Z",
-    "updated_at": "2026-11-20T09:14:03.706Z",
+    "reason": SKIPPED_REASON,
+    "received_at": "2026-11-20T08:52:41.236Z",
+    "updated_at": "2026-11-20T08:52:41.388Z",
     "next_attempt_at": None,
 }
 
@@ -180,37 +366,38 @@ DELIVERY_EXAMPLE: dict[str, Any] = {
 class DeliveryOut(BaseModel):
     """The trace of one notification: what was checked, what was done, and why."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [DELIVERY_EXAMPLE]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [DELIVERY_DONE_EXAMPLE, DELIVERY_SKIPPED_EXAMPLE]}
+    )
 
     id: uuid.UUID
     url: str
     status: str = Field(description="queued | processing | retrying | done | skipped | failed")
-    scenario: str | None
+    scenario: str | None = Field(description="The scenario that handles it, e.g. `decision_made`.")
     notification: dict[str, Any] = Field(description="The notification as received.")
     checks: list[CheckOut] = Field(description="Checks of the latest finished attempt, in order.")
     actions: list[ActionOut]
-    attempts: list[AttemptOut]
+    attempts: list[AttemptOut] = Field(description="Every attempt, oldest first.")
     reason: str | None = Field(description="Why the delivery is skipped, failed or retrying.")
     received_at: datetime
     updated_at: datetime
     next_attempt_at: datetime | None = Field(description="Set while queued or retrying.")
 
 
-class DeliveryPage(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "count": 120,
-                    "next": "/api/v1/deliveries?status=skipped&page=2",
-                    "previous": None,
-                    "results": [DELIVERY_EXAMPLE],
-                }
-            ]
-        }
-    )
+DELIVERY_PAGE_EXAMPLE: dict[str, Any] = {
+    "count": 3,
+    "next": "/api/v1/deliveries?kanaal=besluiten&page_size=2&page=2",
+    "previous": None,
+    "results": [DELIVERY_DONE_EXAMPLE, DELIVERY_SKIPPED_EXAMPLE],
+}
 
-    count: int
-    next: str | None
-    previous: str | None
+
+class DeliveryPage(BaseModel):
+    """One page of deliveries, newest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [DELIVERY_PAGE_EXAMPLE]})
+
+    count: int = Field(description="Deliveries matching the filter, on all pages.")
+    next: str | None = Field(description="Path of the next page; empty on the last page.")
+    previous: str | None = Field(description="Path of the previous page; empty on the first.")
     results: list[DeliveryOut]

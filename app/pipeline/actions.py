@@ -4,7 +4,9 @@ Before an action is performed it is recorded as `pending` with a stable id, comm
 is what the upstream sees as reference (Notify's `reference`), never personal data. A retry of
 the delivery skips actions that are `done`. A `pending` action means an earlier try may have
 gone through without us hearing back (a timeout after the request left): Notify is asked for a
-message with that reference first and, if there is one, it is adopted instead of sent again.
+message with that reference (a portal message: the Objects API for a message object with the
+same referentie, citizen and attachments) first and, if there is one, it is adopted instead of
+sent again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import structlog
 
 from app.clients import Upstreams
 from app.clients.errors import PermanentUpstreamError, TransientUpstreamError
+from app.clients.objects import ObjectsClient
 from app.db import repository
 from app.db.models import DeliveryAction
 from app.db.session import SessionFactory
@@ -96,11 +99,13 @@ class ActionExecutor:
     async def _find_earlier(
         self, action: PlannedAction, action_id: uuid.UUID
     ) -> dict[str, Any] | None:
-        notify = self.upstreams.notify
+        notify, objects = self.upstreams.notify, self.upstreams.objects
         if action.kind in ("notify_email", "notify_sms") and notify is not None:
             found = await notify.find_by_reference(str(action_id))
             if found is not None:
                 return {"notify_id": found.get("id"), "notify_status": found.get("status")}
+        if action.kind == "portal_message" and objects is not None:
+            return await _find_portal_message(objects, action)
         return None
 
     async def _perform(self, action: PlannedAction, *, reference: str) -> dict[str, Any]:
@@ -143,6 +148,26 @@ class ActionExecutor:
         }
         created = await objects.create_object({**body, "record": {**record, "data": data}})
         return {"object_url": created.get("url"), "template_version": preview.get("version")}
+
+
+async def _find_portal_message(
+    objects: ObjectsClient, action: PlannedAction
+) -> dict[str, Any] | None:
+    """A message object this action already created: same objecttype, `referentie` (the
+    besluit), citizen and attachments. The Objects API has no client reference of its own."""
+    assert action.message_object is not None
+    wanted = action.message_object["record"]["data"]
+    found = await objects.find_objects(
+        action.message_object["type"], f"referentie__exact__{wanted['referentie']}"
+    )
+    for candidate in found:
+        data = (candidate.get("record") or {}).get("data") or {}
+        if (
+            data.get("identificatie") == wanted["identificatie"]
+            and data.get("bijlages") == wanted["bijlages"]
+        ):
+            return {"object_url": candidate.get("url")}
+    return None
 
 
 def _notify_result(sent: dict[str, Any]) -> dict[str, Any]:

@@ -100,9 +100,7 @@ class DeliveryWorker:
         """
         if not in_flight:
             return
-        _, unfinished = await asyncio.wait(
-            in_flight, timeout=self.shutdown_timeout.total_seconds()
-        )
+        _, unfinished = await asyncio.wait(in_flight, timeout=self.shutdown_timeout.total_seconds())
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)

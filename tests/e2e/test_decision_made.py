@@ -187,6 +187,29 @@ async def test_zaak_specific_address(gateway: GatewayFactory, sandbox: Sandbox) 
     assert "registered for this zaak" in trace["checks"][-1]["detail"]
 
 
+async def test_portal_message_answer_lost_is_adopted_not_created_twice(
+    gateway: GatewayFactory, sandbox: Sandbox
+) -> None:
+    """The Objects API creates the message but the answer is lost (500 after the side effect):
+    the retry finds the object by referentie, citizen and attachments and adopts it."""
+    case = sandbox.seed_decision_case()
+    sandbox.add_fault(service="objecten", status=500, count=1, method="POST", when="after")
+
+    async with gateway(
+        zgw_variable_objecttype_messageobjecttype_uuid=MESSAGE_OBJECTTYPE_UUID,
+        zgw_variable_objecttype_messageobjecttype_version=1,
+        notify_templateid_decisionmade=DECISION_EMAIL_TEMPLATE_ID,
+    ) as gw:
+        trace = await gw.final_trace(await gw.post(case.notification))
+
+    assert trace["status"] == "done", trace["reason"]
+    assert [a["outcome"] for a in trace["attempts"]] == ["retrying", "done"]
+    [created] = sandbox.objects.values()
+    [action] = trace["actions"]
+    assert action["result"] == {"object_url": created["url"], "adopted": True}
+    assert len(sandbox.requests_to("objecten")) == 2  # the lost create, then the lookup
+
+
 async def test_open_zaak_503_then_success(gateway: GatewayFactory, sandbox: Sandbox) -> None:
     case = sandbox.seed_decision_case()
     sandbox.add_fault(service="zaken", status=503, count=1)
