@@ -166,6 +166,33 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from app.db.session import create_engine, create_session_factory
+    from app.main import retention_of
+    from app.worker.delivery import purge_older_than
+
+    settings = _load_or_exit()
+    configure_logging(settings.gateway_log_level)
+    retention = retention_of(settings)
+    if retention is None:
+        print("GATEWAY_RETENTION_DAYS is empty: everything is kept; nothing purged")
+        return 0
+
+    async def purge() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            result = await purge_older_than(create_session_factory(engine), retention)
+        finally:
+            await engine.dispose()
+        print(
+            f"purged deliveries received more than {retention.days} days ago: "
+            f"{result.deleted} deleted (no action), {result.redacted} reduced to their actions"
+        )
+
+    asyncio.run(purge())
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from app.sandbox.app import SandboxConfig
     from app.sandbox.server import run_sandbox
@@ -313,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="apply database migrations (alembic upgrade)")
     migrate.add_argument("revision", nargs="?", default="head", help="target revision")
     migrate.set_defaults(func=cmd_migrate)
+
+    purge = sub.add_parser(
+        "purge",
+        help="apply the retention (GATEWAY_RETENTION_DAYS) now; workers also do it hourly",
+    )
+    purge.set_defaults(func=cmd_purge)
 
     check = sub.add_parser(
         "check-config", help="validate the configuration and print every problem"

@@ -214,6 +214,18 @@ class Settings(BaseSettings):
         examples=["PT5M"],
         json_schema_extra={"group": "Gateway"},
     )
+    gateway_retention_days: OptionalInt = Field(
+        default=90,
+        ge=1,
+        description=(
+            "Days a final (done, skipped, failed) delivery is kept in full. After that a worker "
+            "purges it: deliveries that never acted are deleted, the others lose the "
+            "notification body, checks and attempts but keep their actions (the audit of what "
+            "was sent). Empty: keep everything."
+        ),
+        examples=["90"],
+        json_schema_extra={"group": "Gateway"},
+    )
     gateway_shutdown_timeout: timedelta = Field(
         default=timedelta(seconds=20),
         description=(
@@ -275,6 +287,17 @@ class Settings(BaseSettings):
             "`failed` instead."
         ),
         examples=["P2D"],
+        json_schema_extra={"group": "Gateway"},
+    )
+    gateway_upstream_timeout: timedelta = Field(
+        default=timedelta(seconds=10),
+        gt=timedelta(0),
+        description=(
+            "How long one request to an upstream (Open Zaak, Open Klant, the Objects API, "
+            "Notify) may take; a request without an answer by then counts as a timeout and the "
+            "delivery is retried (a send whose answer was lost is looked up first)."
+        ),
+        examples=["PT10S"],
         json_schema_extra={"group": "Gateway"},
     )
     gateway_sandbox: OptionalBool = Field(

@@ -103,6 +103,12 @@ class NotFound(ProblemError):
     title = "Not found"
 
 
+class Conflict(ProblemError):
+    status = 409
+    code = "conflict"
+    title = "Not possible in the current state"
+
+
 class PayloadTooLarge(ProblemError):
     status = 413
     code = "payload_too_large"
@@ -205,8 +211,11 @@ def invalid_params_from_errors(
         loc = [str(part) for part in error.get("loc", ())]
         while loc and loc[0] in skip_prefix:
             loc = loc[1:]
-        name = ".".join(loc) or "nonFieldErrors"
         error_type = str(error.get("type", "invalid"))
+        if error_type == "json_invalid":
+            # FastAPI locates a JSON syntax error by its offset (`body.17`): not a field.
+            loc = []
+        name = ".".join(loc) or "nonFieldErrors"
         code = _PYDANTIC_CODES.get(
             error_type, error_type if error_type.isidentifier() else "invalid"
         )
@@ -246,6 +255,19 @@ _HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 406: "Not acceptabl
 
 async def _handle_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == ParseError.status:
+        # FastAPI's own "There was an error parsing the body" (invalid UTF-8, nesting too deep
+        # for its JSON parser, ...): the ZGW 400 shape, with the body as the field at fault.
+        return problem_response(
+            status=ParseError.status,
+            code=ParseError.code,
+            title=ParseError.title,
+            detail="The body must be a JSON object encoded as UTF-8.",
+            invalid_params=[
+                InvalidParam(name="nonFieldErrors", code=ParseError.code, reason=str(exc.detail))
+            ],
+            headers=exc.headers,
+        )
     title = _HTTP_TITLES.get(exc.status_code, "HTTP error")
     code = title.lower().replace(" ", "_")
     return problem_response(
@@ -355,6 +377,15 @@ PROBLEM_EXAMPLES: dict[str, ProblemExample] = {
             _param("page", "greater_than_equal", "Input should be greater than or equal to 1"),
         ),
     ),
+    "retry_filter_invalid": ProblemExample(
+        summary="The retry filter is not valid",
+        error=BadRequest,
+        detail=REQUEST_INVALID_DETAIL,
+        instance="urn:uuid:7e6d5c4b-3a29-4817-9f6e-5d4c3b2a1908",
+        invalid_params=(
+            _param("status", "invalid_choice", "Input should be 'failed' or 'skipped'"),
+        ),
+    ),
     "delivery_id_invalid": ProblemExample(
         summary="The delivery id is not a UUID",
         error=BadRequest,
@@ -409,6 +440,13 @@ PROBLEM_EXAMPLES: dict[str, ProblemExample] = {
         error=NotFound,
         detail=f"There is no delivery {EXAMPLE_DELIVERY_ID}.",
         instance="urn:uuid:a81180b1-bb90-4975-a620-1b0890625cfd",
+    ),
+    "delivery_not_retryable": ProblemExample(
+        summary="Only a failed or skipped delivery can be retried",
+        error=Conflict,
+        detail=f"Delivery {EXAMPLE_DELIVERY_ID} is done; only failed or skipped deliveries can "
+        "be retried.",
+        instance="urn:uuid:3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a",
     ),
     "body_too_large": ProblemExample(
         summary="The body is larger than GATEWAY_MAX_BODY_BYTES",

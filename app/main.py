@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import structlog
@@ -61,6 +62,11 @@ def build_pipeline(
     )
 
 
+def retention_of(settings: Settings) -> timedelta | None:
+    days = settings.gateway_retention_days
+    return timedelta(days=days) if days is not None else None
+
+
 def build_worker(
     settings: Settings, session_factory: SessionFactory, pipeline: Pipeline
 ) -> DeliveryWorker:
@@ -72,6 +78,7 @@ def build_worker(
         poll_interval=settings.gateway_worker_poll_interval,
         lease=settings.gateway_lease_duration,
         shutdown_timeout=settings.gateway_shutdown_timeout,
+        retention=retention_of(settings),
         retry=RetryPolicy(
             base_delay=settings.gateway_retry_base_delay,
             factor=settings.gateway_retry_factor,

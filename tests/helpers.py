@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import os
 import socket
+import subprocess
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -148,3 +150,19 @@ DECISION_MADE_PLACEHOLDERS = [
     "zaaktype.omschrijving",
     "zaaktype.omschrijvingGeneriek",
 ]
+
+
+def wait_until_ready(
+    process: subprocess.Popen[bytes], base_url: str, log_path: Path, *, timeout: float = 30
+) -> None:
+    """Poll `/health/ready` of a server process until it answers 200 (bounded by `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, log_path.read_text()
+        try:
+            if httpx.get(f"{base_url}/health/ready", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.05)

@@ -4,35 +4,50 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+import structlog
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
-from app.api.auth import require_admin
+from app.api.auth import AdminRoute, require_admin
 from app.api.deps import get_resources
 from app.api.schemas import (
     DELIVERY_DONE_EXAMPLE,
     DELIVERY_PAGE_EXAMPLE,
     DELIVERY_RETRYING_EXAMPLE,
     DELIVERY_SKIPPED_EXAMPLE,
+    RETRY_FILTER_EXAMPLE,
+    RETRY_RESULT_EXAMPLE,
     ActionOut,
     AttemptOut,
     CheckOut,
     DeliveryOut,
     DeliveryPage,
+    RetryFilter,
+    RetryResult,
+    Text,
+    UtcDateTime,
     json_examples,
 )
 from app.db import repository
 from app.db.models import DeliveryStatus, Notification
 from app.db.repository import DeliveryFilter
-from app.errors import ADMIN_AUTH_PROBLEMS, EXAMPLE_DELIVERY_ID, NotFound, problem_responses
+from app.errors import (
+    ADMIN_AUTH_PROBLEMS,
+    EXAMPLE_DELIVERY_ID,
+    Conflict,
+    NotFound,
+    problem_responses,
+)
+
+log = structlog.get_logger(__name__)
 
 router = APIRouter(
     prefix="/api/v1/deliveries",
     tags=["deliveries"],
     dependencies=[Depends(require_admin)],
+    route_class=AdminRoute,
 )
 
 _AUTH = """
@@ -83,6 +98,7 @@ def delivery_out(notification: Notification) -> DeliveryOut:
         received_at=notification.received_at,
         updated_at=notification.updated_at,
         next_attempt_at=notification.next_attempt_at if waiting else None,
+        purged_at=notification.purged_at,
     )
 
 
@@ -124,7 +140,7 @@ async def list_deliveries(
         Query(description="Only deliveries with this status.", examples=["skipped"]),
     ] = None,
     scenario: Annotated[
-        str | None,
+        Text | None,
         Query(
             max_length=50,
             description="Only deliveries handled by this scenario.",
@@ -132,7 +148,7 @@ async def list_deliveries(
         ),
     ] = None,
     kanaal: Annotated[
-        str | None,
+        Text | None,
         Query(
             max_length=50,
             description="Only notifications on this kanaal.",
@@ -140,7 +156,7 @@ async def list_deliveries(
         ),
     ] = None,
     received_after: Annotated[
-        datetime | None,
+        UtcDateTime | None,
         Query(
             description="Only notifications received at or after this time (ISO 8601; without "
             "a time zone: UTC).",
@@ -148,7 +164,7 @@ async def list_deliveries(
         ),
     ] = None,
     received_before: Annotated[
-        datetime | None,
+        UtcDateTime | None,
         Query(
             description="Only notifications received before this time (ISO 8601; without a "
             "time zone: UTC).",
@@ -222,3 +238,124 @@ async def get_delivery(
     if notification is None:
         raise NotFound(f"There is no delivery {delivery_id}.")
     return delivery_out(notification)
+
+
+_RETRY_EFFECT = """
+The delivery is queued again, due at once, with a fresh retry budget
+(`GATEWAY_RETRY_MAX_ATTEMPTS` and `GATEWAY_RETRY_MAX_AGE` count from now). The stored
+notification is run through the pipeline again with the configuration as it is now, so this is
+how a delivery is replayed after fixing a whitelist, a template or a credential. Actions that
+are done are not repeated: a message that was sent is not sent again; a failed action is tried
+again with the same reference. Earlier attempts stay in the trace.
+"""
+
+
+@router.post(
+    "/{delivery_id}/retry",
+    response_model=DeliveryOut,
+    status_code=202,
+    summary="Retry one failed or skipped delivery",
+    description="Run a `failed` or `skipped` delivery again."
+    + _RETRY_EFFECT
+    + _AUTH
+    + """
+**Answers.** `202`: queued; the trace as it is now (status `queued`). `400`: the id is not a
+UUID. `404`: no delivery has this id. `409`: the delivery is not failed or skipped (it is
+waiting, running or done), or retention removed its notification.
+""",
+    responses={
+        202: json_examples(
+            queued=(
+                "Queued again",
+                {**DELIVERY_SKIPPED_EXAMPLE, "status": "queued", "reason": None},
+            )
+        ),
+        **problem_responses("delivery_id_invalid", 404, 409, *ADMIN_AUTH_PROBLEMS),
+    },
+)
+async def retry_delivery(
+    request: Request,
+    delivery_id: Annotated[
+        uuid.UUID,
+        Path(description="The delivery id.", examples=[EXAMPLE_DELIVERY_ID]),
+    ],
+) -> DeliveryOut:
+    resources = get_resources(request)
+    async with resources.session_factory() as session, session.begin():
+        queued = await repository.retry_deliveries(session, ids=[delivery_id])
+        notification = await repository.get_delivery(session, delivery_id)
+    if notification is None:
+        raise NotFound(f"There is no delivery {delivery_id}.")
+    if not queued:
+        why = (
+            "its notification was purged"
+            if notification.purged_at
+            else (f"it is {notification.status}")
+        )
+        raise Conflict(
+            f"Delivery {delivery_id} cannot be retried: {why}; only failed or skipped "
+            "deliveries can be retried."
+        )
+    _wake_worker(request)
+    log.info("delivery_retry_requested", notification_id=str(delivery_id))
+    return delivery_out(notification)
+
+
+@router.post(
+    "/retry",
+    response_model=RetryResult,
+    status_code=202,
+    summary="Retry all failed or skipped deliveries matching a filter",
+    description="Queue again every `failed` (or every `skipped`) delivery that matches the "
+    "filter, at most 10000 per request: the bulk replay after an outage or a configuration fix."
+    + _RETRY_EFFECT
+    + _AUTH
+    + """
+**Answers.** `202`: how many were queued, and their ids (possibly none). `400`: the filter is
+not valid; `invalidParams` names each field.
+""",
+    responses={
+        202: json_examples(queued=("Two failed deliveries queued again", RETRY_RESULT_EXAMPLE)),
+        **problem_responses("retry_filter_invalid", *ADMIN_AUTH_PROBLEMS),
+    },
+)
+async def retry_deliveries(
+    request: Request,
+    flt: Annotated[
+        RetryFilter,
+        Body(
+            openapi_examples={
+                "failed": {
+                    "summary": "Every failed decision-made delivery since 20 November",
+                    "value": RETRY_FILTER_EXAMPLE,
+                },
+                "skipped": {
+                    "summary": "Every skipped delivery (after fixing a whitelist)",
+                    "value": {"status": "skipped"},
+                },
+            }
+        ),
+    ],
+) -> RetryResult:
+    async with get_resources(request).session_factory() as session, session.begin():
+        queued = await repository.retry_deliveries(
+            session,
+            flt=DeliveryFilter(
+                status=flt.status,
+                scenario=flt.scenario,
+                kanaal=flt.kanaal,
+                received_after=flt.received_after,
+                received_before=flt.received_before,
+            ),
+            limit=10_000,
+        )
+    if queued:
+        _wake_worker(request)
+    log.info("deliveries_retry_requested", count=len(queued), status=flt.status)
+    return RetryResult(count=len(queued), ids=queued)
+
+
+def _wake_worker(request: Request) -> None:
+    wakeup = get_resources(request).worker_wakeup
+    if wakeup is not None:
+        wakeup.set()

@@ -7,13 +7,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.auth import require_admin
+from app.api.auth import AdminRoute, require_admin
 from app.api.deps import get_resources, read_body
 from app.api.notifications import notification_request_body, parse_notification
 from app.api.schemas import DECISION_MADE_CHECKS, SKIPPED_REASON, CheckOut, json_examples
 from app.errors import ADMIN_AUTH_PROBLEMS, problem_responses
 
-router = APIRouter(tags=["deliveries"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    tags=["deliveries"], dependencies=[Depends(require_admin)], route_class=AdminRoute
+)
 
 
 class PlannedActionOut(BaseModel):

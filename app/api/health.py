@@ -19,7 +19,7 @@ router = APIRouter(tags=["operations"])
 
 
 LIVE_EXAMPLE: dict[str, Any] = {"status": "ok", "database": None, "migration": None}
-READY_EXAMPLE: dict[str, Any] = {"status": "ok", "database": "ok", "migration": "0002"}
+READY_EXAMPLE: dict[str, Any] = {"status": "ok", "database": "ok", "migration": "0003"}
 
 
 class Health(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints
@@ -25,14 +25,28 @@ def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an absolute http(s) URL")
+    try:
+        parts.port  # noqa: B018 (raises ValueError when the port is not a number 0-65535)
+    except ValueError:
+        raise ValueError("must be an absolute http(s) URL with a valid port") from None
     return value
 
 
 def _assume_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    # 0001-01-01T00:00:00+01:00 is valid ISO 8601 but has no UTC equivalent in Python: the
+    # dedupe key (and every comparison) works in UTC, so such a value is invalid input, not a 500.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must lie between the years 1 and 9999 in UTC") from None
+    return value
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
+#: A point in time as the API accepts it: without a time zone it is UTC; it must exist in UTC.
+UtcDateTime = Annotated[datetime, AfterValidator(_assume_utc)]
 Url = Annotated[
     str,
     StringConstraints(min_length=1, max_length=1000),
@@ -294,6 +308,7 @@ DELIVERY_DONE_EXAMPLE: dict[str, Any] = {
     "received_at": "2026-11-20T09:14:03.690Z",
     "updated_at": "2026-11-20T09:14:04.604Z",
     "next_attempt_at": None,
+    "purged_at": None,
 }
 
 NOTIFY_UNAVAILABLE = (
@@ -320,6 +335,7 @@ DELIVERY_RETRYING_EXAMPLE: dict[str, Any] = {
     ],
     "reason": NOTIFY_UNAVAILABLE,
     "next_attempt_at": "2026-11-20T09:14:34.604Z",
+    "purged_at": None,
 }
 
 
@@ -360,6 +376,7 @@ DELIVERY_SKIPPED_EXAMPLE: dict[str, Any] = {
     "received_at": "2026-11-20T08:52:41.236Z",
     "updated_at": "2026-11-20T08:52:41.388Z",
     "next_attempt_at": None,
+    "purged_at": None,
 }
 
 
@@ -382,6 +399,11 @@ class DeliveryOut(BaseModel):
     received_at: datetime
     updated_at: datetime
     next_attempt_at: datetime | None = Field(description="Set while queued or retrying.")
+    purged_at: datetime | None = Field(
+        default=None,
+        description="Set when retention (GATEWAY_RETENTION_DAYS) removed the notification, the "
+        "checks and the attempts; the actions, the audit of what was sent, are kept.",
+    )
 
 
 DELIVERY_PAGE_EXAMPLE: dict[str, Any] = {
@@ -401,3 +423,45 @@ class DeliveryPage(BaseModel):
     next: str | None = Field(description="Path of the next page; empty on the last page.")
     previous: str | None = Field(description="Path of the previous page; empty on the first.")
     results: list[DeliveryOut]
+
+
+RETRY_FILTER_EXAMPLE: dict[str, Any] = {
+    "status": "failed",
+    "scenario": "decision_made",
+    "received_after": "2026-11-20T00:00:00Z",
+}
+RETRY_RESULT_EXAMPLE: dict[str, Any] = {
+    "count": 2,
+    "ids": ["0b5e3c1d-2f4a-4e6b-8c7d-9a0b1c2d3e4f", "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f"],
+}
+
+
+class RetryFilter(BaseModel):
+    """Which deliveries to queue again: all of one status, narrowed by the other fields."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [RETRY_FILTER_EXAMPLE]}
+    )
+
+    status: Literal["failed", "skipped"] = Field(description="Retry the failed, or the skipped.")
+    scenario: Text | None = Field(
+        default=None, max_length=50, description="Only deliveries of this scenario."
+    )
+    kanaal: Text | None = Field(
+        default=None, max_length=50, description="Only notifications on this kanaal."
+    )
+    received_after: UtcDateTime | None = Field(
+        default=None, description="Only notifications received at or after this time."
+    )
+    received_before: UtcDateTime | None = Field(
+        default=None, description="Only notifications received before this time."
+    )
+
+
+class RetryResult(BaseModel):
+    """The deliveries queued again."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [RETRY_RESULT_EXAMPLE]})
+
+    count: int = Field(description="How many deliveries were queued again.")
+    ids: list[uuid.UUID] = Field(description="Their ids (at most 10000 per request).")

@@ -42,9 +42,14 @@ class Upstreams:
 
 
 def build_upstreams(settings: Settings, http: httpx.AsyncClient | None = None) -> Upstreams:
-    """Clients for every configured API; an API without endpoint or credentials is None."""
+    """Clients for every configured API; an API without endpoint or credentials is None.
+
+    Every upstream request is bounded by GATEWAY_UPSTREAM_TIMEOUT (a caller's own `http`
+    client keeps its own timeout; Notify's always gets the setting).
+    """
     owns_http = http is None
-    http = http if http is not None else build_http_client()
+    timeout = settings.gateway_upstream_timeout.total_seconds()
+    http = http if http is not None else build_http_client(timeout=timeout)
     guard = OriginGuard(settings.endpoint_origins())
     zgw_auth = zgw_auth_from_settings(settings)
     return Upstreams(
@@ -53,7 +58,7 @@ def build_upstreams(settings: Settings, http: httpx.AsyncClient | None = None) -
         zgw=ZgwClient(http, zgw_auth, guard),
         openklant=_openklant(settings, http, guard, zgw_auth),
         objects=_objects(settings, http, guard),
-        notify=_notify(settings),
+        notify=_notify(settings, timeout),
         http=http,
         owns_http=owns_http,
     )
@@ -83,8 +88,8 @@ def _objects(
     return ObjectsClient(http, endpoint, token.get_secret_value(), guard)
 
 
-def _notify(settings: Settings) -> NotifyClient | None:
+def _notify(settings: Settings, timeout: float) -> NotifyClient | None:
     key, base_url = settings.notify_api_key, settings.notify_api_baseurl
     if key is None or not base_url:
         return None
-    return NotifyClient(key.get_secret_value(), base_url)
+    return NotifyClient(key.get_secret_value(), base_url, timeout=timeout)

@@ -5,6 +5,7 @@ Only `app/clients/` talks HTTP. Everything here is independent of any one API.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -153,10 +154,22 @@ class _AiohttpTransport(AiohttpTransport):
             if isinstance(cause, aiohttp.ClientConnectorError) and not isinstance(
                 cause, aiohttp.ServerTimeoutError
             ):
-                raise httpx.ConnectError(str(cause), request=request) from cause
+                raise httpx.ConnectError(_connect_failure(cause), request=request) from cause
             if isinstance(cause, aiohttp.ServerDisconnectedError):
                 raise httpx.RemoteProtocolError(str(cause), request=request) from cause
             raise
+
+
+def _connect_failure(error: aiohttp.ClientConnectorError) -> str:
+    """aiohttp's message, saying so when the connection was refused.
+
+    asyncio words a refused connection as "Connect call failed", which reads the same as an
+    unreachable host; "refused" tells the operator that the host is up and nothing listens on
+    that port (a wrong port in the endpoint, or the service is down).
+    """
+    if error.errno == errno.ECONNREFUSED:
+        return f"connection refused ({error})"
+    return str(error)
 
 
 def build_http_client(

@@ -142,6 +142,8 @@ def _map_error(exc: APIError, url: str) -> tuple[str, UpstreamError]:
         cause = exc.__cause__
         outcome = "timeout" if isinstance(cause, requests.Timeout) else "network_error"
         detail = f"request failed ({type(cause).__name__})" if cause else "request failed"
+        if cause is not None and _refused(cause):
+            detail = f"request failed ({type(cause).__name__}: connection refused)"
         return outcome, TransientUpstreamError(SERVICE, url, detail)
     status = response.status_code
     detail = summarise_notify_errors(exc.message) or response.reason or "error"
@@ -151,3 +153,24 @@ def _map_error(exc: APIError, url: str) -> tuple[str, UpstreamError]:
             SERVICE, url, detail, status=status, retry_after=retry_after
         )
     return outcome_for_status(status), PermanentUpstreamError(SERVICE, url, detail, status=status)
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether a failed request was a refused connection (somewhere down requests' chain).
+
+    requests wraps urllib3's MaxRetryError, whose `reason` wraps the socket's error; their
+    messages carry the URL, so only the type is looked at.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        linked += list(current.args)
+        pending += [e for e in linked if isinstance(e, BaseException)]
+    return False

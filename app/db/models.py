@@ -51,6 +51,13 @@ class Notification(UUIDPrimaryKey, Base):
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # An admin's retry starts a fresh retry budget: attempts before it do not count towards
+    # GATEWAY_RETRY_MAX_ATTEMPTS, and the age limit counts from the retry.
+    attempt_offset: Mapped[int] = mapped_column(default=0, server_default="0")
+    retried_at: Mapped[datetime | None]
+    # Set when retention removed the notification body and the attempts; the actions (the
+    # audit of what was sent) are kept.
+    purged_at: Mapped[datetime | None]
 
     attempts: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="notification", order_by="DeliveryAttempt.number", lazy="raise"

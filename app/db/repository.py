@@ -16,7 +16,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.db.base import utcnow
-from app.db.models import DeliveryAction, DeliveryAttempt, DeliveryStatus, Notification
+from app.db.models import (
+    FINAL_STATUSES,
+    DeliveryAction,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Notification,
+)
 from app.db.session import AsyncConnection, AsyncSession
 
 
@@ -109,7 +115,9 @@ class Claim:
     notification_id: uuid.UUID
     attempt_number: int
     body: str = ""  # the notification as received, so the worker need not read it again
-    received_at: datetime = field(default_factory=utcnow)
+    # Where the retry budget starts: receipt, or an admin's retry (and the attempts before it).
+    budget_since: datetime = field(default_factory=utcnow)
+    attempt_offset: int = 0
 
 
 async def claim_due(
@@ -156,6 +164,8 @@ async def claim_due(
                 Notification.attempt_count,
                 Notification.body,
                 Notification.received_at,
+                Notification.retried_at,
+                Notification.attempt_offset,
             )
             .execution_options(synchronize_session=False)
         )
@@ -194,7 +204,16 @@ async def claim_due(
             for row in claimed
         ],
     )
-    return [Claim(row.id, row.attempt_count, row.body, row.received_at) for row in claimed]
+    return [
+        Claim(
+            row.id,
+            row.attempt_count,
+            row.body,
+            row.retried_at or row.received_at,
+            row.attempt_offset,
+        )
+        for row in claimed
+    ]
 
 
 async def finish_attempt(
@@ -252,6 +271,27 @@ async def finish_attempt(
     return True
 
 
+async def extend_leases(
+    session: AsyncSession, *, worker: str, notification_ids: Sequence[uuid.UUID], lease: timedelta
+) -> int:
+    """Push the leases `worker` still holds on these deliveries to now + `lease` (heartbeat).
+
+    A delivery another worker took over (its lease had run out) is no longer this worker's and
+    is left alone. Returns how many leases were extended.
+    """
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.id.in_(list(notification_ids)),
+            Notification.lease_owner == worker,
+            Notification.status == DeliveryStatus.PROCESSING,
+        )
+        .values(lease_expires_at=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def release_lease(session: AsyncSession, *, claim: Claim, worker: str) -> None:
     """Give a claimed delivery back untouched (graceful shutdown before it was started)."""
     await session.execute(
@@ -287,10 +327,8 @@ class DeliveryFilter:
     received_before: datetime | None = None
 
 
-async def list_deliveries(
-    session: AsyncSession, flt: DeliveryFilter, *, offset: int, limit: int
-) -> tuple[int, list[Notification]]:
-    conditions = []
+def _filter_conditions(flt: DeliveryFilter) -> list[Any]:
+    conditions: list[Any] = []
     if flt.status is not None:
         conditions.append(Notification.status == flt.status)
     if flt.scenario is not None:
@@ -301,6 +339,13 @@ async def list_deliveries(
         conditions.append(Notification.received_at >= flt.received_after)
     if flt.received_before is not None:
         conditions.append(Notification.received_at < flt.received_before)
+    return conditions
+
+
+async def list_deliveries(
+    session: AsyncSession, flt: DeliveryFilter, *, offset: int, limit: int
+) -> tuple[int, list[Notification]]:
+    conditions = _filter_conditions(flt)
     total = (
         await session.execute(select(func.count()).select_from(Notification).where(*conditions))
     ).scalar_one()
@@ -383,3 +428,88 @@ async def finish_action(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+RETRYABLE_STATUSES = (DeliveryStatus.FAILED, DeliveryStatus.SKIPPED)
+
+
+async def retry_deliveries(
+    session: AsyncSession,
+    *,
+    ids: Sequence[uuid.UUID] | None = None,
+    flt: DeliveryFilter | None = None,
+    limit: int = 10_000,
+) -> list[uuid.UUID]:
+    """Queue failed or skipped deliveries again (due now, with a fresh retry budget).
+
+    Selected by id or by filter; anything not failed or skipped is left alone. Actions that are
+    done stay done, so a re-run does only what did not complete. Returns the ids queued.
+    """
+    now = utcnow()
+    conditions = [Notification.status.in_(RETRYABLE_STATUSES), Notification.purged_at.is_(None)]
+    if ids is not None:
+        conditions.append(Notification.id.in_(list(ids)))
+    if flt is not None:
+        conditions.extend(_filter_conditions(flt))
+    chosen = select(Notification.id).where(*conditions).limit(limit).with_for_update()
+    rows = await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(chosen.scalar_subquery()))
+        .values(
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at=now,
+            retried_at=now,
+            attempt_offset=Notification.attempt_count,
+            reason=None,
+            updated_at=now,
+        )
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    )
+    return [row.id for row in rows]
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    deleted: int  # final deliveries without any action: gone entirely
+    redacted: int  # final deliveries with actions: body and attempts removed, actions kept
+
+
+async def purge(session: AsyncSession, *, received_before: datetime) -> PurgeResult:
+    """Retention: forget final deliveries received before `received_before`.
+
+    A delivery that never acted (skipped, or failed before an action) is deleted with its
+    attempts. One that acted keeps its row and its actions (kind, status, masked target, the
+    upstream's id, timestamps: the audit of what was sent) and loses the notification body,
+    headers, kenmerken, the checks and the attempts. The dedupe key stays, so a late redelivery
+    is still recognised.
+    """
+    old_final = and_(
+        Notification.status.in_([s.value for s in FINAL_STATUSES]),
+        Notification.received_at < received_before,
+    )
+    has_actions = (
+        select(DeliveryAction.id).where(DeliveryAction.notification_id == Notification.id).exists()
+    )
+    deleted = await session.execute(
+        delete(Notification)
+        .where(old_final, ~has_actions)
+        .execution_options(synchronize_session=False)
+    )
+    to_redact = select(Notification.id).where(
+        old_final, has_actions, Notification.purged_at.is_(None)
+    )
+    redacted_ids = [row.id for row in await session.execute(to_redact)]
+    if redacted_ids:
+        await session.execute(
+            delete(DeliveryAttempt)
+            .where(DeliveryAttempt.notification_id.in_(redacted_ids))
+            .execution_options(synchronize_session=False)
+        )
+        await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(redacted_ids))
+            .values(body="{}", headers={}, kenmerken={}, purged_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return PurgeResult(deleted=deleted.rowcount or 0, redacted=len(redacted_ids))  # type: ignore[attr-defined]

@@ -31,7 +31,7 @@ from fastapi.responses import Response
 
 from app.sandbox.auth import AuthFailed, check_notify_jwt, check_token, check_zgw_jwt
 from app.sandbox.examples import EXAMPLES
-from app.sandbox.outbox import render_outbox
+from app.sandbox.outbox import render_index, render_outbox
 from app.sandbox.responses import problem_body
 from app.sandbox.seed import DecisionCase, seed_catalogue, seed_decision_case
 from app.sandbox.services import notificaties, notify, objects, openklant, openzaak
@@ -209,6 +209,10 @@ def _control_app(sandbox: Sandbox) -> FastAPI:
     async def notify_messages() -> list[dict[str, Any]]:
         return sandbox.notify_messages
 
+    @app.get("/", summary="What the sandbox offers, with links", response_class=HTML)
+    async def index() -> HTML:
+        return HTML(render_index(sandbox.config.base_url))
+
     @app.get("/notify", summary="What Notify 'sent', as the citizen sees it", response_class=HTML)
     async def notify_outbox() -> HTML:
         return HTML(render_outbox(sandbox.notify_messages))
@@ -286,7 +290,10 @@ class _FrontDoor:
         if service is None:
             await self.control(scope, receive, send)
             return
-        body = await _read_body(receive)
+        try:
+            body = await _read_body(receive)
+        except _ClientGone:  # e.g. a killed gateway worker: no request to check or answer
+            return
         sandbox, state = self.sandbox, self.sandbox.state
         method = scope["method"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -369,10 +376,16 @@ def _route_path(scope: Scope) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
+class _ClientGone(Exception):
+    """The client disconnected before its request body was complete."""
+
+
 async def _read_body(receive: Receive) -> bytes:
     chunks = []
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             return b"".join(chunks)

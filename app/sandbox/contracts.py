@@ -349,6 +349,34 @@ def _patch_parameters(document: dict[str, Any]) -> None:
             operation["parameters"] = [p for p in patched if p is not None]
 
 
+# The message types of Notify's alternatives; each is named by its title's last word.
+_NOTIFY_MESSAGE_TYPES = frozenset({"sms", "email", "letter"})
+
+
+def _patch_notify_message_schema(document: dict[str, Any]) -> None:
+    """Make Notify's `GetOneMessageResponse` say what Notify returns.
+
+    It is a `oneOf` of sms, email, letter and precompiled letter, but every alternative allows
+    every `type` and requires nothing, and the sms statuses include all e-mail statuses: a
+    `delivered` e-mail matches both sms and email, so `oneOf` refuses every message Notify really
+    returns (`GET /v2/notifications`, `GET /v2/notifications/{id}`). Each alternative is held to
+    its own type, and (a letter still matches both letter alternatives) they become `anyOf`.
+    """
+    schemas = document.get("components", {}).get("schemas", {})
+    for name, schema in schemas.items():
+        if not name.endswith("GetOneMessageResponse") or not isinstance(schema, dict):
+            continue
+        alternatives = schema.get("oneOf")
+        if not isinstance(alternatives, list):
+            continue
+        for alternative in alternatives:
+            kind = (str(alternative.get("title", "")).split() or [""])[-1]
+            properties = alternative.get("properties", {})
+            if kind in _NOTIFY_MESSAGE_TYPES and isinstance(properties.get("type"), dict):
+                properties["type"] = {**properties["type"], "enum": [kind]}
+        schema["anyOf"] = schema.pop("oneOf")
+
+
 # --------------------------------------------------------------------------- path matching
 
 
@@ -533,6 +561,7 @@ def _build_spec(
     root_file = (specs_dir / file).resolve()
     document = _Bundler(specs_dir, documents, root_file).bundle(responses=responses)
     _patch_parameters(document)
+    _patch_notify_message_schema(document)
     spec = SchemaPath.from_dict(document, base_uri=root_file.as_uri())
     routes = _compile_routes(document, spec)
 

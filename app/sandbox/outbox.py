@@ -1,4 +1,5 @@
-"""The sandbox's Notify outbox as a page: each message as the citizen would see it."""
+"""The sandbox's pages for people: an index, and Notify's outbox with each message as the
+citizen would see it."""
 
 from __future__ import annotations
 
@@ -44,4 +45,29 @@ def render_outbox(messages: list[dict[str, Any]]) -> str:
         f'<p class="lead">{len(messages)} message(s). Nothing here left this machine; '
         'the same list as JSON is at <a href="notify/messages">notify/messages</a>.</p>'
         f"{content}</body></html>"
+    )
+
+
+_LINKS = (
+    ("notify", "Notify: the messages sent, as the citizen sees them"),
+    ("notify/messages", "Notify: the same messages as JSON"),
+    ("_sandbox/docs", "Controls: seed cases and examples, inject faults, read what was received"),
+    ("_sandbox/abonnementen", "Open Notificaties: the abonnementen"),
+    ("zaken/api/v1/zaken", "Open Zaak: the zaken (needs a ZGW JWT, as the real one)"),
+)
+
+
+def render_index(base_url: str) -> str:
+    items = "".join(
+        f'<li><a href="{html.escape(base_url)}/{path}">{html.escape(path)}</a>: '
+        f"{html.escape(text)}</li>"
+        for path, text in _LINKS
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>zgw-gateway sandbox</title><style>{_STYLE}</style></head><body>"
+        "<h1>zgw-gateway sandbox</h1>"
+        '<p class="lead">Stand-ins for Open Zaak, Open Klant, the Objects API, Open Notificaties '
+        "and Notify NL. Nothing here reaches a real service or a citizen.</p>"
+        f"<ul>{items}</ul></body></html>"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -45,6 +46,8 @@ class DeliveryWorker:
         lease: timedelta = timedelta(minutes=5),
         retry: RetryPolicy | None = None,
         shutdown_timeout: timedelta = timedelta(seconds=20),
+        retention: timedelta | None = None,
+        purge_interval: timedelta = timedelta(hours=1),
     ) -> None:
         self.session_factory = session_factory
         self.pipeline = pipeline
@@ -54,6 +57,9 @@ class DeliveryWorker:
         self.lease = lease
         self.retry = retry or RetryPolicy()
         self.shutdown_timeout = shutdown_timeout
+        self.retention = retention
+        self.purge_interval = purge_interval
+        self._next_purge = 0.0  # monotonic time; the first look is at start
         self.concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self.wakeup = asyncio.Event()
@@ -67,10 +73,12 @@ class DeliveryWorker:
         """
         log.info("worker_started", worker=self.worker_id, concurrency=self.concurrency)
         in_flight: dict[asyncio.Task[None], Claim] = {}
+        heartbeat = asyncio.create_task(self._renew_leases(in_flight))
         try:
             while not stop.is_set():
                 # Cleared before looking, so a wake-up that arrives during the look is not lost.
                 self.wakeup.clear()
+                await self._purge_when_due()
                 free = self.concurrency - len(in_flight)
                 claims: list[Claim] = []
                 if free > 0:
@@ -89,8 +97,43 @@ class DeliveryWorker:
                 elif len(claims) < free:
                     await self._wait(stop, set(), wakeup=True)  # nothing more is due now
         finally:
-            await self._drain(dict(in_flight))
+            try:
+                await self._drain(dict(in_flight))
+            finally:
+                heartbeat.cancel()
+                await asyncio.gather(heartbeat, return_exceptions=True)
         log.info("worker_stopped", worker=self.worker_id)
+
+    async def _renew_leases(self, in_flight: dict[asyncio.Task[None], Claim]) -> None:
+        """Extend the leases of the deliveries in flight every third of the lease.
+
+        The lease says "this worker is alive", not "a delivery takes less than this": without
+        renewal, a delivery that outlasts it (slow upstreams, a starved CPU) is claimed by a
+        second worker while the first still runs it, and both may send. A worker that dies
+        stops renewing, and its deliveries are taken over when the lease runs out.
+        """
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            ids = [claim.notification_id for claim in in_flight.values()]
+            if not ids:
+                continue
+            try:
+                async with self.session_factory() as session, session.begin():
+                    await repository.extend_leases(
+                        session, worker=self.worker_id, notification_ids=ids, lease=self.lease
+                    )
+            except Exception as error:  # the next beat tries again, well within the lease
+                log.error("lease_renewal_failed", error_type=type(error).__name__)
+
+    async def _purge_when_due(self) -> None:
+        """Retention, at most once per `purge_interval` per worker (it is idempotent)."""
+        if self.retention is None or time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + self.purge_interval.total_seconds()
+        try:
+            await purge_older_than(self.session_factory, self.retention)
+        except Exception as error:  # retention can wait for the next round
+            log.error("purge_failed", error_type=type(error).__name__)
 
     async def _drain(self, in_flight: dict[asyncio.Task[None], Claim]) -> None:
         """Let in-flight deliveries finish within the shutdown timeout; hand back the rest.
@@ -178,8 +221,8 @@ class DeliveryWorker:
         next_attempt_at = None
         if outcome.status == "retrying":
             decided = self.retry.next_attempt(
-                attempt=claim.attempt_number,
-                received_at=claim.received_at,
+                attempt=claim.attempt_number - claim.attempt_offset,
+                received_at=claim.budget_since,
                 now=utcnow(),
                 retry_after=outcome.retry_after,
             )
@@ -212,3 +255,14 @@ class DeliveryWorker:
             attempt=claim.attempt_number,
             upstream_calls=outcome.upstream_calls,
         )
+
+
+async def purge_older_than(
+    session_factory: SessionFactory, retention: timedelta
+) -> repository.PurgeResult:
+    """Apply the retention now (also `zgw-gateway purge`)."""
+    async with session_factory() as session, session.begin():
+        result = await repository.purge(session, received_before=utcnow() - retention)
+    if result.deleted or result.redacted:
+        log.info("deliveries_purged", deleted=result.deleted, redacted=result.redacted)
+    return result

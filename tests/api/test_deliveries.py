@@ -102,6 +102,7 @@ async def test_trace_after_the_worker_ran(
         "received_at",
         "updated_at",
         "next_attempt_at",
+        "purged_at",
     }
     reason = "no scenario matches kanaal/resource/actie besluiten/besluit/create"
     assert trace["status"] == "skipped"

@@ -22,7 +22,7 @@ async def test_ready_on_a_migrated_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/ready")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "migration": "0002"}
+    assert response.json() == {"status": "ok", "database": "ok", "migration": "0003"}
 
 
 async def test_not_ready_on_an_unmigrated_database(fresh_database: object) -> None:

@@ -22,6 +22,7 @@ from app.api.schemas import (
     DeliveryPage,
     NotificationAccepted,
     NotificationMessage,
+    RetryResult,
 )
 from app.errors import EXAMPLE_DELIVERY_ID, PROBLEM_EXAMPLES, PROBLEM_JSON, Problem
 from app.main import create_app
@@ -38,6 +39,7 @@ RESPONSE_MODELS: dict[str, type[BaseModel]] = {
     "EvaluationOut": EvaluationOut,
     "DeliveryOut": DeliveryOut,
     "DeliveryPage": DeliveryPage,
+    "RetryResult": RetryResult,
     "Health": Health,
 }
 

@@ -221,7 +221,8 @@ async def test_the_production_transport_maps_failures_to_httpx_errors() -> None:
     try:
         with pytest.raises(httpx.TimeoutException):
             await client.get(f"http://127.0.0.1:{silent_port}/zaken/api/v1/zaken/1")
-        with pytest.raises(httpx.ConnectError):
+        # asyncio says "Connect call failed"; the trace should say the port refused.
+        with pytest.raises(httpx.ConnectError, match=r"^connection refused \(Cannot connect"):
             await client.get(f"http://127.0.0.1:{closed_port}/zaken/api/v1/zaken/1")
     finally:
         await client.aclose()

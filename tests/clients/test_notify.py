@@ -265,7 +265,7 @@ async def test_unreachable_notify_is_transient() -> None:
     with pytest.raises(TransientUpstreamError) as caught:
         await notify.find_by_reference(ACTION_ID)
     assert caught.value.status is None
-    assert caught.value.detail == "request failed (ConnectionError)"
+    assert caught.value.detail == "request failed (ConnectionError: connection refused)"
 
 
 async def test_timeout_is_transient(monkeypatch: pytest.MonkeyPatch) -> None:

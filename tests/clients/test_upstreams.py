@@ -49,6 +49,28 @@ async def test_everything_configured() -> None:
     assert upstreams.http.is_closed
 
 
+@pytest.mark.parametrize(
+    ("configured", "seconds", "connect"),
+    [({}, 10.0, 5.0), ({"gateway_upstream_timeout": "PT0.3S"}, 0.3, 0.3)],
+)
+async def test_upstream_timeout_bounds_every_client(
+    configured: dict[str, Any], seconds: float, connect: float
+) -> None:
+    upstreams = build_upstreams(settings(**FULL, **configured))
+    try:
+        timeout = upstreams.http.timeout
+        assert (timeout.read, timeout.write, timeout.pool, timeout.connect) == (
+            seconds,
+            seconds,
+            seconds,
+            connect,
+        )
+        assert upstreams.notify is not None
+        assert upstreams.notify._client().timeout == seconds  # requests' (connect, read) bound
+    finally:
+        await upstreams.aclose()
+
+
 async def test_workflow_1_uses_the_klanten_api() -> None:
     upstreams = build_upstreams(settings(**FULL, omc_feature_workflow_version=1))
     assert isinstance(upstreams.openklant, OpenKlant1Client)

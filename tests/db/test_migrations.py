@@ -39,7 +39,7 @@ async def _model_diff(url: str) -> list[Any]:
 
 
 def test_head_is_known() -> None:
-    assert head_revision() == "0002"
+    assert head_revision() == "0003"
 
 
 async def test_upgrade_downgrade_upgrade(fresh_database: Any) -> None:

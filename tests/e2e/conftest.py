@@ -34,7 +34,7 @@ from app.sandbox import (
     create_sandbox,
 )
 from tests.conftest import make_settings
-from tests.helpers import ADMIN_KEY, WEBHOOK_TOKEN, free_port
+from tests.helpers import ADMIN_KEY, WEBHOOK_TOKEN, free_port, wait_until_ready
 
 ZGW_CLIENT_ID = "zgw-gateway-tests"
 ZGW_SECRET = "zgw-sandbox-secret-0123456789abcdef0123"
@@ -62,16 +62,7 @@ def served_gateway(workdir: Path, env: dict[str, str], *args: str) -> Iterator[s
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, log_path.read_text()
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "server did not become ready"
-        time.sleep(0.05)
+    wait_until_ready(process, base, log_path)
     try:
         yield base
     finally:

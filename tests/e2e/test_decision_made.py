@@ -12,11 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.sandbox import DECISION_EMAIL_TEMPLATE_ID, MESSAGE_OBJECTTYPE_UUID, Sandbox
 from tests.e2e.conftest import GatewayFactory
-from tests.helpers import DECISION_MADE_PLACEHOLDERS, count_rows
+from tests.helpers import ADMIN_KEY, DECISION_MADE_PLACEHOLDERS, count_rows
 
 pytestmark = pytest.mark.e2e
 
 SEED_PLACEHOLDERS = DECISION_MADE_PLACEHOLDERS
+
+PORTAL_MODE: dict[str, object] = {
+    "zgw_variable_objecttype_messageobjecttype_uuid": MESSAGE_OBJECTTYPE_UUID,
+    "zgw_variable_objecttype_messageobjecttype_version": 1,
+    "notify_templateid_decisionmade": DECISION_EMAIL_TEMPLATE_ID,
+}
 
 CHECKS_DIRECT = [
     "scenario",
@@ -67,11 +73,7 @@ async def test_direct_email_positive_path(gateway: GatewayFactory, sandbox: Sand
 async def test_portal_message_positive_path(gateway: GatewayFactory, sandbox: Sandbox) -> None:
     case = sandbox.seed_decision_case()
 
-    async with gateway(
-        zgw_variable_objecttype_messageobjecttype_uuid=MESSAGE_OBJECTTYPE_UUID,
-        zgw_variable_objecttype_messageobjecttype_version=1,
-        notify_templateid_decisionmade=DECISION_EMAIL_TEMPLATE_ID,
-    ) as gw:
+    async with gateway(**PORTAL_MODE) as gw:
         trace = await gw.final_trace(await gw.post(case.notification))
 
     assert trace["status"] == "done", trace["reason"]
@@ -195,11 +197,7 @@ async def test_portal_message_answer_lost_is_adopted_not_created_twice(
     case = sandbox.seed_decision_case()
     sandbox.add_fault(service="objecten", status=500, count=1, method="POST", when="after")
 
-    async with gateway(
-        zgw_variable_objecttype_messageobjecttype_uuid=MESSAGE_OBJECTTYPE_UUID,
-        zgw_variable_objecttype_messageobjecttype_version=1,
-        notify_templateid_decisionmade=DECISION_EMAIL_TEMPLATE_ID,
-    ) as gw:
+    async with gateway(**PORTAL_MODE) as gw:
         trace = await gw.final_trace(await gw.post(case.notification))
 
     assert trace["status"] == "done", trace["reason"]
@@ -256,6 +254,32 @@ async def test_notify_400_fails_without_retry(
     [action] = trace["actions"]
     assert action["status"] == "failed"
     assert sandbox.notify_messages == []
+
+
+async def test_admin_retry_after_fixing_the_template_sends_once(
+    gateway: GatewayFactory, sandbox: Sandbox
+) -> None:
+    """Failed on a wrong template id; the operator fixes it and retries: one message, sent
+    under the same action id (Notify reference) as the failed try."""
+    case = sandbox.seed_decision_case()
+    async with gateway(notify_templateid_email_decisionmade=str(uuid.uuid4())) as gw:
+        failed = await gw.final_trace(await gw.post(case.notification))
+    assert failed["status"] == "failed"
+
+    async with gateway() as gw:  # the same database, the right template
+        retried = await gw.client.post(
+            f"/api/v1/deliveries/{failed['id']}/retry",
+            headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+        )
+        assert retried.status_code == 202
+        trace = await gw.final_trace(failed["id"])
+
+    assert trace["status"] == "done", trace["reason"]
+    assert [a["outcome"] for a in trace["attempts"]] == ["failed", "done"]
+    [action] = trace["actions"]
+    assert action["id"] == failed["actions"][0]["id"]
+    [message] = sandbox.notify_messages
+    assert message["reference"] == action["id"]
 
 
 async def test_a_url_on_a_foreign_host_is_never_requested(

@@ -56,6 +56,7 @@ def test_send_example_goes_through_the_embedded_sandbox(
         refused = _send_example(wrong_key, tmp_path, "--url", base)
         messages = httpx.get(f"{base}/sandbox/notify/messages").json()
         page = httpx.get(f"{base}/sandbox/notify")
+        index = httpx.get(f"{base}/sandbox/")
         violations = httpx.get(f"{base}/sandbox/_sandbox/contract-violations").json()
         delivery_id = sent.stdout.split("delivery ", 1)[1].split()[0]
         trace = httpx.get(
@@ -82,6 +83,7 @@ def test_send_example_goes_through_the_embedded_sandbox(
     assert page.headers["content-type"].startswith("text/html")
     assert html.escape(message["subject"]) in page.text
     assert violations == []
+    assert f'href="{base}/sandbox/notify"' in index.text
     # Subscribing in sandbox mode: the stand-in's callback test reached this very gateway.
     assert subscribed.returncode == 0, subscribed.stdout + subscribed.stderr
     assert "abonnement created" in subscribed.stdout

@@ -11,15 +11,13 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import POSTGRES_BASE_URL
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_until_ready
 
 pytestmark = [
     pytest.mark.e2e,
@@ -75,16 +73,8 @@ def make_run(scratch: Path) -> Iterator[str]:
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 300  # a fresh virtualenv installs everything
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                if httpx.get(f"{base}/health/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        # A fresh virtualenv installs everything first.
+        wait_until_ready(process, base, log_path, timeout=300)
         try:
             yield base
         finally:
