@@ -10,6 +10,7 @@ import jwt
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from app.api.deps import get_resources, read_body
 from app.config import Settings
 from app.errors import Forbidden, NotAuthenticated
 
@@ -82,6 +83,7 @@ class AdminRoute(APIRoute):
     FastAPI reads, decodes and validates a declared body before it runs any dependency, so with
     `Depends(require_admin)` alone a caller without a key would get a `400` about the body (and
     have an unbounded body parsed) instead of the `401`/`403` every admin operation documents.
+    The body is then read here, refused with `413` beyond GATEWAY_MAX_BODY_BYTES.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -89,6 +91,10 @@ class AdminRoute(APIRoute):
 
         async def admin_only(request: Request) -> Response:
             require_admin(request)
+            if request.method in ("POST", "PUT", "PATCH"):
+                # Bounded like the webhook's; FastAPI then parses this copy, not the stream.
+                limit = get_resources(request).settings.gateway_max_body_bytes
+                request._body = await read_body(request, limit)
             return await handler(request)
 
         return admin_only

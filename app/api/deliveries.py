@@ -312,11 +312,12 @@ async def retry_delivery(
     + _AUTH
     + """
 **Answers.** `202`: how many were queued, and their ids (possibly none). `400`: the filter is
-not valid; `invalidParams` names each field.
+not valid; `invalidParams` names each field. `413`: the body is larger than
+`GATEWAY_MAX_BODY_BYTES`.
 """,
     responses={
         202: json_examples(queued=("Two failed deliveries queued again", RETRY_RESULT_EXAMPLE)),
-        **problem_responses("retry_filter_invalid", *ADMIN_AUTH_PROBLEMS),
+        **problem_responses("retry_filter_invalid", "body_too_large", *ADMIN_AUTH_PROBLEMS),
     },
 )
 async def retry_deliveries(

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from app.config import Settings, Whitelist
-from app.sandbox.app import Sandbox, SandboxConfig, create_sandbox
+from app.sandbox.app import Sandbox, SandboxConfig, create_sandbox, default_specs_dir
 from app.sandbox.seed import DECISION_DOCUMENT_TYPE_UUID, DEFAULT_ZAAKTYPE_IDENTIFICATIE
 from app.sandbox.services.notify import DECISION_EMAIL_TEMPLATE_ID, DECISION_SMS_TEMPLATE_ID
 
@@ -79,8 +79,14 @@ def settings_for_sandbox(settings: Settings, base_url: str) -> Settings:
     return settings.model_copy(update=update)
 
 
-def embedded_sandbox(base_url: str, *, validate_contracts: bool = True) -> Sandbox:
-    """A sandbox accepting the credentials of `settings_for_sandbox`, seeded with one case."""
+def embedded_sandbox(base_url: str, *, validate_contracts: bool | None = None) -> Sandbox:
+    """A sandbox accepting the credentials of `settings_for_sandbox`, seeded with one case.
+
+    Exchanges are checked against the OpenAPI files when they are at hand (a checkout; the
+    container image leaves `specs/` out).
+    """
+    if validate_contracts is None:
+        validate_contracts = default_specs_dir().is_dir()
     sandbox = create_sandbox(
         SandboxConfig(
             base_url=base_url,

@@ -116,3 +116,15 @@ async def test_bulk_retry_rejects_a_bad_filter(
         assert response.status_code == 400
         assert response.headers["content-type"] == "application/problem+json"
         assert [p["name"] for p in response.json()["invalidParams"]] == [field]
+
+
+async def test_bulk_retry_body_is_bounded_and_the_key_comes_first(
+    client: httpx.AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    huge = {"status": "failed", "kanaal": "x" * 10_000}  # GATEWAY_MAX_BODY_BYTES is 4096 here
+    too_large = await client.post("/api/v1/deliveries/retry", json=huge, headers=admin_headers)
+    anonymous = await client.post("/api/v1/deliveries/retry", json=huge)
+
+    assert too_large.status_code == 413
+    assert too_large.headers["content-type"] == "application/problem+json"
+    assert anonymous.status_code == 401

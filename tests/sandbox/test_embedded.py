@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.config import Settings
 from app.config_check import semantic_problems
-from app.sandbox.embedded import settings_for_sandbox
+from app.sandbox.embedded import embedded_sandbox, settings_for_sandbox
 from app.sandbox.outbox import render_outbox
 from app.sandbox.seed import DEFAULT_ZAAKTYPE_IDENTIFICATIE
 
@@ -84,3 +86,13 @@ def test_outbox_page_escapes_what_it_shows() -> None:
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;Besluit&lt;/b&gt;" in page
+
+
+def test_without_the_openapi_files_the_embedded_sandbox_runs_unchecked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The container image leaves `specs/` out; GATEWAY_SANDBOX=true must still start."""
+    monkeypatch.setenv("ZGW_GATEWAY_SPECS_DIR", str(tmp_path / "absent"))
+    assert embedded_sandbox("http://127.0.0.1:8000/sandbox").contracts is None
+    monkeypatch.delenv("ZGW_GATEWAY_SPECS_DIR")
+    assert embedded_sandbox("http://127.0.0.1:8000/sandbox").contracts is not None
