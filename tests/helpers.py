@@ -6,6 +6,7 @@ import copy
 import os
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+import uvicorn
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -166,3 +168,20 @@ def wait_until_ready(
             pass
         assert time.monotonic() < deadline, log_path.read_text()
         time.sleep(0.05)
+
+
+def serve_in_thread(
+    app: Any, port: int, *, name: str = "server"
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """An ASGI app served by uvicorn in a daemon thread, started (bounded by 30 s)."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    )
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), f"the {name} died at start"
+        assert time.monotonic() < deadline, f"the {name} did not start"
+        time.sleep(0.01)
+    return server, thread

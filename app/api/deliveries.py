@@ -341,13 +341,7 @@ async def retry_deliveries(
     async with get_resources(request).session_factory() as session, session.begin():
         queued = await repository.retry_deliveries(
             session,
-            flt=DeliveryFilter(
-                status=flt.status,
-                scenario=flt.scenario,
-                kanaal=flt.kanaal,
-                received_after=flt.received_after,
-                received_before=flt.received_before,
-            ),
+            flt=DeliveryFilter(**flt.model_dump()),
             limit=10_000,
         )
     if queued:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.sandbox.seed import seed_decision_case
 from app.sandbox.state import SandboxState
 
 Example = Callable[[SandboxState, dict[str, Any]], dict[str, Any]]
 
 
 def _decision_made(state: SandboxState, overrides: dict[str, Any]) -> dict[str, Any]:
-    from app.sandbox.seed import seed_decision_case
-
     case = seed_decision_case(state, **overrides)
     return {"notification": case.notification, "case": case.as_json()}
 

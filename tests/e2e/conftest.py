@@ -11,8 +11,6 @@ import contextlib
 import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,7 +32,7 @@ from app.sandbox import (
     create_sandbox,
 )
 from tests.conftest import make_settings
-from tests.helpers import ADMIN_KEY, WEBHOOK_TOKEN, free_port, wait_until_ready
+from tests.helpers import ADMIN_KEY, WEBHOOK_TOKEN, free_port, serve_in_thread, wait_until_ready
 
 ZGW_CLIENT_ID = "zgw-gateway-tests"
 ZGW_SECRET = "zgw-sandbox-secret-0123456789abcdef0123"
@@ -77,20 +75,6 @@ def served_gateway(workdir: Path, env: dict[str, str], *args: str) -> Iterator[s
         assert "Traceback" not in log_text, log_text
 
 
-def _serve_in_thread(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, name="sandbox", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the sandbox server died at start"
-        assert time.monotonic() < deadline, "the sandbox did not start"
-        time.sleep(0.01)
-    return server, thread
-
-
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     port = free_port()
@@ -103,7 +87,7 @@ def sandbox() -> Iterator[Sandbox]:
             notify_api_key=NOTIFY_KEY,
         )
     )
-    server, thread = _serve_in_thread(box.app, port)
+    server, thread = serve_in_thread(box.app, port, name="sandbox")
     yield box
     server.should_exit = True
     thread.join(timeout=30)

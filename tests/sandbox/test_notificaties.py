@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -11,13 +10,12 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from app.sandbox import Sandbox, SandboxConfig, create_sandbox
 from app.sandbox.services.notificaties import TEST_NOTIFICATION
-from tests.helpers import free_port
+from tests.helpers import free_port, serve_in_thread
 
 BASE = "http://sandbox.test"
 API = f"{BASE}/notificaties/api/v1"
@@ -61,18 +59,7 @@ def _receiver_app(receiver: Receiver) -> FastAPI:
 def receiver() -> Iterator[Receiver]:
     port = free_port()
     found = Receiver(f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(
-        uvicorn.Config(
-            _receiver_app(found), host="127.0.0.1", port=port, log_config=None, access_log=False
-        )
-    )
-    thread = threading.Thread(target=server.run, name="callback-receiver", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the receiver died at start"
-        assert time.monotonic() < deadline, "the receiver did not start"
-        time.sleep(0.01)
+    server, thread = serve_in_thread(_receiver_app(found), port, name="callback receiver")
     yield found
     server.should_exit = True
     thread.join(timeout=30)
